@@ -1,0 +1,70 @@
+/**
+ * Function: the DELETE handler on Lambda — Node.js 22 on arm64 from the zip `bun run build`
+ * writes, published versions behind a `live` alias (the ALB targets the alias), its own log
+ * group with retention, and bounded (reserved) concurrency.
+ */
+import { LAMBDA, TABLE } from './constants.ts';
+import { lambdaRole } from './identity.ts';
+import type { Settings } from './settings.ts';
+import { type Expr, type Fragment, fn, raw, str, tpl } from './tf.ts';
+
+export function lambdaFunction(f: Fragment, identity: Fragment, s: Settings, refs: { tableArn: Expr }) {
+  const zipPath = tpl`${raw('path.module')}/${LAMBDA.zipPath}`;
+  const functionName = f.local('function_name', tpl`${s.v.environment.ref}-picus-delete`);
+  const logGroup = f.resource<'arn' | 'name'>('aws_cloudwatch_log_group', 'lambda', {
+    name: tpl`/aws/lambda/${functionName.ref}`,
+    retention_in_days: s.v.logRetentionDays.ref,
+  });
+  const r = lambdaRole(identity, s, { logGroupArn: logGroup.attr('arn'), tableArn: refs.tableArn });
+
+  const fnRes = f.resource<'arn' | 'function_name' | 'version'>(
+    'aws_lambda_function',
+    'delete_item',
+    {
+      function_name: functionName.ref,
+      description: 'picus: DELETE /picus/{key}',
+      role: r.arn,
+      runtime: LAMBDA.runtime,
+      architectures: [LAMBDA.architecture],
+      handler: LAMBDA.handler,
+      filename: zipPath,
+      source_code_hash: fn('filebase64sha256', str(zipPath)),
+      publish: true,
+      memory_size: LAMBDA.memoryMb,
+      timeout: LAMBDA.timeoutSeconds,
+      reserved_concurrent_executions: s.v.lambdaConcurrency.ref,
+      environment: { variables: { TABLE_NAME: TABLE.name, NODE_OPTIONS: '--enable-source-maps' } },
+      logging_config: { log_format: 'JSON', log_group: logGroup.attr('name') },
+      tracing_config: { mode: 'PassThrough' },
+    },
+    {
+      depends_on: [logGroup],
+      // After the first apply the deploy workflow owns the code (update-function-code +
+      // publish-version), so Terraform never rolls it back to whatever zip is on disk.
+      lifecycle: { ignore_changes: ['filename', 'source_code_hash'] },
+    },
+  );
+
+  const alias = f.resource<'arn' | 'name'>(
+    'aws_lambda_alias',
+    'live',
+    {
+      name: LAMBDA.aliasName,
+      description: 'Version the ALB invokes; moved by the deploy workflow',
+      function_name: fnRes.attr('function_name'),
+      function_version: fnRes.attr('version'),
+    },
+    // The deploy workflow moves the alias to each newly published version.
+    { lifecycle: { ignore_changes: ['function_version'] } },
+  );
+
+  return {
+    functionName: fnRes.attr('function_name'),
+    functionArn: fnRes.attr('arn'),
+    aliasArn: alias.attr('arn'),
+    aliasName: alias.attr('name'),
+    logGroupName: logGroup.attr('name'),
+  };
+}
+
+export type LambdaFn = ReturnType<typeof lambdaFunction>;

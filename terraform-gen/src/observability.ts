@@ -1,0 +1,309 @@
+/**
+ * Observability: SNS alarm topic with an e-mail subscription, the alarms an on-call engineer
+ * needs (ALB 5xx, unhealthy hosts, p99 latency, Lambda errors/throttles, DynamoDB throttles and
+ * system errors, ECS running < desired) and a golden-signals dashboard.
+ */
+import type { Settings } from './settings.ts';
+import { type Body, type Expr, type Fragment, type Json, jsonDoc, tpl } from './tf.ts';
+
+export interface ObservabilityRefs {
+  albArnSuffix: Expr;
+  containerTgArnSuffix: Expr;
+  lambdaTgArnSuffix: Expr;
+  clusterName: Expr;
+  serviceName: Expr;
+  functionName: Expr;
+  tableName: Expr;
+}
+
+/** Table operations the service performs (DynamoDB's SystemErrors is per operation). */
+const TABLE_OPERATIONS = ['DeleteItem', 'GetItem', 'PutItem', 'Scan'];
+
+export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
+  const { v, name } = s;
+  const topic = f.resource<'arn'>('aws_sns_topic', 'alarms', {
+    name: tpl`${name}-alarms`,
+    tags: { Name: tpl`${name}-alarms` },
+  });
+  f.resource('aws_sns_topic_subscription', 'alarm_email', {
+    topic_arn: topic.attr('arn'),
+    protocol: 'email',
+    endpoint: v.alarmEmail.ref,
+  });
+
+  const actions = { alarm_actions: [topic.attr('arn')], ok_actions: [topic.attr('arn')] };
+  const alb = { LoadBalancer: r.albArnSuffix };
+  const alarm = (key: string, description: string, body: Body) =>
+    f.resource('aws_cloudwatch_metric_alarm', key, {
+      alarm_name: tpl`${name}-${key.replace(/_/g, '-')}`,
+      alarm_description: description,
+      treat_missing_data: 'notBreaching',
+      ...actions,
+      ...body,
+    });
+
+  alarm(
+    'alb_elb_5xx',
+    'The load balancer itself returned 5xx responses (no healthy target, misconfiguration).',
+    {
+      namespace: 'AWS/ApplicationELB',
+      metric_name: 'HTTPCode_ELB_5XX_Count',
+      dimensions: alb,
+      statistic: 'Sum',
+      period: 60,
+      evaluation_periods: 5,
+      datapoints_to_alarm: 3,
+      threshold: 10,
+      comparison_operator: 'GreaterThanThreshold',
+    },
+  );
+  alarm('alb_target_5xx', 'Targets (container or Lambda) returned 5xx responses.', {
+    namespace: 'AWS/ApplicationELB',
+    metric_name: 'HTTPCode_Target_5XX_Count',
+    dimensions: alb,
+    statistic: 'Sum',
+    period: 60,
+    evaluation_periods: 5,
+    datapoints_to_alarm: 3,
+    threshold: 10,
+    comparison_operator: 'GreaterThanThreshold',
+  });
+  alarm('unhealthy_hosts', 'At least one ECS task fails the ALB health check.', {
+    namespace: 'AWS/ApplicationELB',
+    metric_name: 'UnHealthyHostCount',
+    dimensions: { ...alb, TargetGroup: r.containerTgArnSuffix },
+    statistic: 'Maximum',
+    period: 60,
+    evaluation_periods: 3,
+    datapoints_to_alarm: 3,
+    threshold: 0,
+    comparison_operator: 'GreaterThanThreshold',
+  });
+  alarm('latency_p99', 'p99 target response time above 1 s.', {
+    namespace: 'AWS/ApplicationELB',
+    metric_name: 'TargetResponseTime',
+    dimensions: alb,
+    extended_statistic: 'p99',
+    period: 60,
+    evaluation_periods: 5,
+    datapoints_to_alarm: 3,
+    threshold: 1,
+    comparison_operator: 'GreaterThanThreshold',
+  });
+  const fnDims = { FunctionName: r.functionName };
+  alarm('lambda_errors', 'The delete function raised errors.', {
+    namespace: 'AWS/Lambda',
+    metric_name: 'Errors',
+    dimensions: fnDims,
+    statistic: 'Sum',
+    period: 60,
+    evaluation_periods: 5,
+    datapoints_to_alarm: 2,
+    threshold: 0,
+    comparison_operator: 'GreaterThanThreshold',
+  });
+  alarm('lambda_throttles', 'The delete function was throttled (reserved concurrency exhausted).', {
+    namespace: 'AWS/Lambda',
+    metric_name: 'Throttles',
+    dimensions: fnDims,
+    statistic: 'Sum',
+    period: 60,
+    evaluation_periods: 5,
+    datapoints_to_alarm: 2,
+    threshold: 0,
+    comparison_operator: 'GreaterThanThreshold',
+  });
+
+  const metricQuery = (
+    id: string,
+    namespace: string,
+    metric: string,
+    dims: Record<string, Json>,
+    stat: string,
+  ) => ({
+    id,
+    return_data: false,
+    metric: { namespace, metric_name: metric, dimensions: dims, stat, period: 60 },
+  });
+  const table = { TableName: r.tableName };
+  alarm('dynamodb_throttles', 'DynamoDB throttled reads or writes on the table.', {
+    evaluation_periods: 5,
+    datapoints_to_alarm: 2,
+    threshold: 0,
+    comparison_operator: 'GreaterThanThreshold',
+    metric_query: [
+      metricQuery('reads', 'AWS/DynamoDB', 'ReadThrottleEvents', table, 'Sum'),
+      metricQuery('writes', 'AWS/DynamoDB', 'WriteThrottleEvents', table, 'Sum'),
+      { id: 'throttles', expression: 'reads + writes', label: 'Throttle events', return_data: true },
+    ],
+  });
+  alarm('dynamodb_system_errors', 'DynamoDB returned HTTP 500 (system errors) for the table.', {
+    evaluation_periods: 5,
+    datapoints_to_alarm: 2,
+    threshold: 0,
+    comparison_operator: 'GreaterThanThreshold',
+    metric_query: [
+      ...TABLE_OPERATIONS.map((op) =>
+        metricQuery(op.toLowerCase(), 'AWS/DynamoDB', 'SystemErrors', { ...table, Operation: op }, 'Sum'),
+      ),
+      {
+        id: 'errors',
+        expression: TABLE_OPERATIONS.map((op) => op.toLowerCase()).join(' + '),
+        label: 'System errors',
+        return_data: true,
+      },
+    ],
+  });
+  const ecs = { ClusterName: r.clusterName, ServiceName: r.serviceName };
+  alarm('ecs_running_below_desired', 'Fewer ECS tasks are running than desired (Container Insights).', {
+    evaluation_periods: 5,
+    datapoints_to_alarm: 5,
+    threshold: 0,
+    comparison_operator: 'GreaterThanThreshold',
+    treat_missing_data: 'breaching',
+    metric_query: [
+      metricQuery('desired', 'ECS/ContainerInsights', 'DesiredTaskCount', ecs, 'Average'),
+      metricQuery('running', 'ECS/ContainerInsights', 'RunningTaskCount', ecs, 'Average'),
+      { id: 'missing', expression: 'desired - running', label: 'Tasks missing', return_data: true },
+    ],
+  });
+
+  const dashboard = f.resource<'dashboard_name'>('aws_cloudwatch_dashboard', 'golden_signals', {
+    dashboard_name: tpl`${name}-golden-signals`,
+    dashboard_body: jsonDoc(dashboardBody(s.v.region.ref, r)),
+  });
+
+  return {
+    topicArn: topic.attr('arn'),
+    dashboardUrl: tpl`https://${v.region.ref}.console.aws.amazon.com/cloudwatch/home?region=${v.region.ref}#dashboards:name=${dashboard.attr('dashboard_name')}`,
+  };
+}
+
+function dashboardBody(region: Expr, r: ObservabilityRefs): Json {
+  const lb = ['LoadBalancer', r.albArnSuffix];
+  const fnName = ['FunctionName', r.functionName];
+  const table = ['TableName', r.tableName];
+  const ecs = ['ClusterName', r.clusterName, 'ServiceName', r.serviceName];
+  let y = 0;
+  const widgets: Json[] = [];
+  const row = (
+    title: string,
+    panels: { title: string; metrics: Json[]; stat?: string; stacked?: boolean }[],
+  ) => {
+    widgets.push({ type: 'text', x: 0, y, width: 24, height: 1, properties: { markdown: `## ${title}` } });
+    y += 1;
+    panels.forEach((p, i) => {
+      widgets.push({
+        type: 'metric',
+        x: i * 8,
+        y,
+        width: 8,
+        height: 6,
+        properties: {
+          title: p.title,
+          region,
+          view: 'timeSeries',
+          stacked: p.stacked ?? false,
+          period: 60,
+          stat: p.stat ?? 'Sum',
+          metrics: p.metrics,
+        },
+      });
+    });
+    y += 6;
+  };
+  row('Latency', [
+    {
+      title: 'ALB target response time (s)',
+      stat: 'p99',
+      metrics: [
+        ['AWS/ApplicationELB', 'TargetResponseTime', ...lb, { stat: 'p50', label: 'p50' }],
+        ['AWS/ApplicationELB', 'TargetResponseTime', ...lb, { stat: 'p95', label: 'p95' }],
+        ['AWS/ApplicationELB', 'TargetResponseTime', ...lb, { stat: 'p99', label: 'p99' }],
+      ],
+    },
+    {
+      title: 'Lambda duration (ms)',
+      stat: 'p99',
+      metrics: [
+        ['AWS/Lambda', 'Duration', ...fnName, { stat: 'p50', label: 'p50' }],
+        ['AWS/Lambda', 'Duration', ...fnName, { stat: 'p95', label: 'p95' }],
+        ['AWS/Lambda', 'Duration', ...fnName, { stat: 'p99', label: 'p99' }],
+      ],
+    },
+    {
+      title: 'DynamoDB successful request latency (ms)',
+      stat: 'Average',
+      metrics: TABLE_OPERATIONS.map((op) => [
+        'AWS/DynamoDB',
+        'SuccessfulRequestLatency',
+        ...table,
+        'Operation',
+        op,
+      ]),
+    },
+  ]);
+  row('Traffic', [
+    {
+      title: 'ALB requests',
+      metrics: [['AWS/ApplicationELB', 'RequestCount', ...lb]],
+    },
+    { title: 'Lambda invocations', metrics: [['AWS/Lambda', 'Invocations', ...fnName]] },
+    {
+      title: 'DynamoDB consumed capacity',
+      metrics: [
+        ['AWS/DynamoDB', 'ConsumedReadCapacityUnits', ...table],
+        ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', ...table],
+      ],
+    },
+  ]);
+  row('Errors', [
+    {
+      title: 'ALB 5xx / 4xx',
+      metrics: [
+        ['AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', ...lb],
+        ['AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count', ...lb],
+        ['AWS/ApplicationELB', 'HTTPCode_Target_4XX_Count', ...lb],
+      ],
+    },
+    {
+      title: 'Lambda errors and throttles',
+      metrics: [
+        ['AWS/Lambda', 'Errors', ...fnName],
+        ['AWS/Lambda', 'Throttles', ...fnName],
+      ],
+    },
+    {
+      title: 'DynamoDB throttles and errors',
+      metrics: [
+        ['AWS/DynamoDB', 'ReadThrottleEvents', ...table],
+        ['AWS/DynamoDB', 'WriteThrottleEvents', ...table],
+        ...TABLE_OPERATIONS.map((op) => ['AWS/DynamoDB', 'SystemErrors', ...table, 'Operation', op]),
+      ],
+    },
+  ]);
+  row('Saturation', [
+    {
+      title: 'ECS CPU / memory utilization (%)',
+      stat: 'Average',
+      metrics: [
+        ['AWS/ECS', 'CPUUtilization', ...ecs],
+        ['AWS/ECS', 'MemoryUtilization', ...ecs],
+      ],
+    },
+    {
+      title: 'ECS tasks running vs desired',
+      stat: 'Average',
+      metrics: [
+        ['ECS/ContainerInsights', 'RunningTaskCount', ...ecs],
+        ['ECS/ContainerInsights', 'DesiredTaskCount', ...ecs],
+      ],
+    },
+    {
+      title: 'Lambda concurrency',
+      stat: 'Maximum',
+      metrics: [['AWS/Lambda', 'ConcurrentExecutions', ...fnName]],
+    },
+  ]);
+  return { widgets };
+}
