@@ -1,0 +1,63 @@
+import type { Item, ItemPage } from '../../domain/item.ts';
+import type { CreateResult, ItemRepository } from '../../domain/item-repository.ts';
+import { decodeCursor, encodeCursor } from '../scan-cursor.ts';
+
+/**
+ * An in-process store with the DynamoDB adapter's semantics, for unit tests and
+ * `PICUS_STORE=memory`. Keys are kept sorted so a cursor resumes by binary search,
+ * even after the item it names was deleted. Items are copied in and out, so callers
+ * can never mutate stored state.
+ */
+export class MemoryItemRepository implements ItemRepository {
+  readonly #items = new Map<string, Item>();
+  readonly #sortedKeys: string[] = [];
+
+  async create(item: Item): Promise<CreateResult> {
+    const existing = this.#items.get(item.object_id);
+    if (existing) return { created: false, existing: structuredClone(existing) };
+    this.#items.set(item.object_id, structuredClone(item));
+    this.#sortedKeys.splice(this.#firstIndexAfter(item.object_id, true), 0, item.object_id);
+    return { created: true };
+  }
+
+  async get(objectId: string): Promise<Item | undefined> {
+    const item = this.#items.get(objectId);
+    return item && structuredClone(item);
+  }
+
+  async delete(objectId: string): Promise<Item | undefined> {
+    const item = this.#items.get(objectId);
+    if (!item) return undefined;
+    this.#items.delete(objectId);
+    this.#sortedKeys.splice(this.#firstIndexAfter(objectId, true), 1);
+    return item;
+  }
+
+  async scan(limit: number, cursor: string | undefined): Promise<ItemPage> {
+    const start = cursor === undefined ? 0 : this.#firstIndexAfter(decodeCursor(cursor), false);
+    const keys = this.#sortedKeys.slice(start, start + limit);
+    const items = keys.map((key) => structuredClone(this.#items.get(key) as Item));
+    const more = start + keys.length < this.#sortedKeys.length;
+    const last = keys.at(-1);
+    return { items, nextCursor: more && last !== undefined ? encodeCursor(last) : undefined };
+  }
+
+  async ping(): Promise<void> {}
+
+  get size(): number {
+    return this.#items.size;
+  }
+
+  /** Index of the first key >= `key` (inclusive) or > `key` (exclusive), by code-unit order. */
+  #firstIndexAfter(key: string, inclusive: boolean): number {
+    let lo = 0;
+    let hi = this.#sortedKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const probe = this.#sortedKeys[mid] as string;
+      if (probe < key || (!inclusive && probe === key)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}

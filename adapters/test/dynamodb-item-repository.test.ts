@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { StoreUnavailable } from '../../domain/errors.ts';
+import { createDynamoClient } from '../dynamodb/dynamodb-client.ts';
+import { DynamoItemRepository } from '../dynamodb/dynamodb-item-repository.ts';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../dynamodb/embedded/embedded-dynamodb.ts';
+import { toAttributeMap } from '../dynamodb/json-attribute-value.ts';
+import { ensureTable } from '../dynamodb/table.ts';
+import { awkwardData, describeRepositoryContract } from './repository-contract.ts';
+
+const TABLE = 'picus_data';
+let engine: EmbeddedDynamo;
+let client: DynamoDBClient;
+
+const clientFor = (endpoint: string) =>
+  createDynamoClient({
+    region: 'us-east-1',
+    endpoint,
+    connectTimeoutMs: 500,
+    requestTimeoutMs: 2000,
+    maxAttempts: 2,
+  });
+
+beforeAll(async () => {
+  engine = await startEmbeddedDynamo();
+  client = clientFor(engine.endpoint);
+  await ensureTable(client, TABLE);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await engine?.stop();
+});
+
+describeRepositoryContract('DynamoDB (embedded engine)', async () => new DynamoItemRepository(client, TABLE));
+
+describe('DynamoDB adapter specifics', () => {
+  test('ensureTable is idempotent', async () => {
+    await ensureTable(client, TABLE);
+  });
+
+  test('our JSON mapping matches the SDK marshaller for data without escaped keys', () => {
+    const { '~tilde': _escaped, ...data } = awkwardData();
+    expect(toAttributeMap(data)).toEqual(marshall(data, { allowImpreciseNumbers: true }));
+  });
+
+  test('map keys that the SDK would drop or that look escaped are stored escaped', () => {
+    const data = JSON.parse('{"__proto__": 1, "~a": {"~~b": 2}, "plain": 3}');
+    expect(Object.keys(toAttributeMap(data))).toEqual(['~__proto__', '~~a', 'plain']);
+  });
+
+  test('a store that does not answer is StoreUnavailable, quickly, with no SDK text', async () => {
+    const dead = clientFor('http://127.0.0.1:9');
+    const repo = new DynamoItemRepository(dead, TABLE);
+    const started = performance.now();
+    const failure = await repo.get('x').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreUnavailable);
+    expect((failure as Error).message).toBe('The item store is temporarily unavailable.');
+    expect(performance.now() - started).toBeLessThan(5000);
+    await expect(repo.ping()).rejects.toBeInstanceOf(StoreUnavailable);
+    dead.destroy();
+  });
+
+  test('a missing table makes ping fail as StoreUnavailable', async () => {
+    await expect(new DynamoItemRepository(client, 'no_such_table').ping()).rejects.toBeInstanceOf(
+      StoreUnavailable,
+    );
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, test } from 'bun:test';
+import { InvalidPageRequest } from '../../domain/errors.ts';
+import type { Item, JsonObject } from '../../domain/item.ts';
+import type { ItemRepository } from '../../domain/item-repository.ts';
+
+let counter = 0;
+const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+const itemWith = (data: JsonObject, id = uniqueId('item')): Item => ({
+  object_id: id,
+  data,
+  created_at: new Date().toISOString(),
+});
+
+/** Data that must come back exactly: every JSON type, awkward keys and numbers. */
+export const awkwardData = (): JsonObject =>
+  JSON.parse(
+    JSON.stringify({
+      text: 'héllo ✓ 𝄞',
+      empty: '',
+      int: 42,
+      negative: -7,
+      float: 0.30000000000000004,
+      big: 1e21,
+      tiny: 1.5e-100,
+      huge: 9.99e125,
+      maxSafe: Number.MAX_SAFE_INTEGER,
+      yes: true,
+      no: false,
+      nothing: null,
+      list: [1, 'two', null, [3, { four: 4 }], {}],
+      nested: { a: { b: { c: { d: [] } } } },
+      $dollar: 1,
+      '#hash': 2,
+      ':colon': 3,
+      'attribute_not_exists(object_id)': 'x',
+      'with.dot': 'y',
+      'with space': 'z',
+      '~tilde': { '~~twice': '~' },
+    }),
+  );
+
+/**
+ * One behavioural suite every ItemRepository must pass, so the in-memory store
+ * used in unit tests cannot drift from the DynamoDB adapter used in production.
+ */
+export function describeRepositoryContract(name: string, makeRepository: () => Promise<ItemRepository>) {
+  describe(`ItemRepository contract: ${name}`, () => {
+    test('create then get returns the same item', async () => {
+      const repo = await makeRepository();
+      const item = itemWith({ hello: 'world' });
+      expect(await repo.create(item)).toEqual({ created: true });
+      expect(await repo.get(item.object_id)).toEqual(item);
+    });
+
+    test('data round-trips exactly, including awkward keys and numbers', async () => {
+      const repo = await makeRepository();
+      const item = itemWith(awkwardData());
+      await repo.create(item);
+      const stored = await repo.get(item.object_id);
+      expect(stored).toEqual(item);
+      expect(JSON.stringify(stored?.data)).toBe(JSON.stringify(item.data));
+    });
+
+    test('a __proto__ key is stored as data and never changes prototypes', async () => {
+      const repo = await makeRepository();
+      const data = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}');
+      const item = itemWith(data);
+      await repo.create(item);
+      const stored = await repo.get(item.object_id);
+      expect(Object.getPrototypeOf(stored?.data)).toBe(Object.prototype);
+      expect(Object.keys(stored?.data ?? {}).sort()).toEqual(['__proto__', 'constructor']);
+      expect(JSON.stringify(stored?.data)).toBe(JSON.stringify(data));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    test('create never overwrites: it reports the existing item', async () => {
+      const repo = await makeRepository();
+      const first = itemWith({ v: 1 });
+      const second = { ...itemWith({ v: 2 }), object_id: first.object_id };
+      await repo.create(first);
+      expect(await repo.create(second)).toEqual({ created: false, existing: first });
+      expect(await repo.get(first.object_id)).toEqual(first);
+    });
+
+    test('concurrent creates of one id: exactly one wins', async () => {
+      const repo = await makeRepository();
+      const id = uniqueId('race');
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => repo.create({ ...itemWith({ i }), object_id: id })),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const winner = await repo.get(id);
+      for (const r of results) if (!r.created) expect(r.existing).toEqual(winner as Item);
+    });
+
+    test('get of an absent id is undefined', async () => {
+      const repo = await makeRepository();
+      expect(await repo.get(uniqueId('absent'))).toBeUndefined();
+    });
+
+    test('delete returns the deleted item once, then undefined', async () => {
+      const repo = await makeRepository();
+      const item = itemWith({ bye: true });
+      await repo.create(item);
+      expect(await repo.delete(item.object_id)).toEqual(item);
+      expect(await repo.delete(item.object_id)).toBeUndefined();
+      expect(await repo.get(item.object_id)).toBeUndefined();
+    });
+
+    test('concurrent deletes of one item: exactly one sees it', async () => {
+      const repo = await makeRepository();
+      const item = itemWith({});
+      await repo.create(item);
+      const results = await Promise.all(Array.from({ length: 6 }, () => repo.delete(item.object_id)));
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    });
+
+    test('scan pages through every item exactly once', async () => {
+      const repo = await makeRepository();
+      const prefix = uniqueId('page');
+      const ids = new Set<string>();
+      for (let i = 0; i < 23; i++) {
+        const item = itemWith({ i }, `${prefix}-${i}`);
+        ids.add(item.object_id);
+        await repo.create(item);
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await repo.scan(5, cursor);
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        seen.push(...page.items.map((item) => item.object_id));
+        cursor = page.nextCursor;
+        pages++;
+        expect(pages).toBeLessThan(1000);
+      } while (cursor !== undefined);
+      const ours = seen.filter((id) => ids.has(id));
+      expect(ours).toHaveLength(ids.size);
+      expect(new Set(ours).size).toBe(ids.size);
+      expect(new Set(seen).size).toBe(seen.length);
+    });
+
+    test('a cursor still resumes after the item it names is deleted', async () => {
+      const repo = await makeRepository();
+      const prefix = uniqueId('gone');
+      for (let i = 0; i < 6; i++) await repo.create(itemWith({ i }, `${prefix}-${i}`));
+      const first = await repo.scan(1, undefined);
+      const named = first.items[0] as Item;
+      await repo.delete(named.object_id);
+      const rest: string[] = [];
+      let cursor = first.nextCursor;
+      while (cursor !== undefined) {
+        const page = await repo.scan(100, cursor);
+        rest.push(...page.items.map((item) => item.object_id));
+        cursor = page.nextCursor;
+      }
+      expect(rest).not.toContain(named.object_id);
+      expect(new Set(rest).size).toBe(rest.length);
+    });
+
+    test('a cursor it did not issue is an InvalidPageRequest', async () => {
+      const repo = await makeRepository();
+      for (const bad of [
+        'not base64!',
+        'eyJ2IjoyfQ',
+        Buffer.from('{"v":1,"k":""}').toString('base64url'),
+        '',
+      ]) {
+        await expect(repo.scan(10, bad)).rejects.toBeInstanceOf(InvalidPageRequest);
+      }
+    });
+
+    test('ping resolves while the store answers', async () => {
+      const repo = await makeRepository();
+      await repo.ping();
+    });
+  });
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export const ObjectId = z
+  .string()
+  .min(1)
+  .describe('The item key: a UUID for items created by POST /picus/put, 1..1024 bytes of UTF-8 in general.');
+
+export const ItemData = z
+  .record(z.string(), z.unknown())
+  .describe('Any JSON object, stored as a DynamoDB map and returned exactly as sent.');
+
+export const CreatedAt = z.iso
+  .datetime({ offset: false })
+  .describe('When the item was created (RFC 3339, UTC).');
+
+export const Item = z
+  .object({ object_id: ObjectId, data: ItemData, created_at: CreatedAt })
+  .strict()
+  .meta({ id: 'Item' });
+export type Item = z.infer<typeof Item>;
+
+export const PutItemResponse = z
+  .object({ object_id: ObjectId, created_at: CreatedAt })
+  .strict()
+  .meta({ id: 'PutItemResponse' });
+export type PutItemResponse = z.infer<typeof PutItemResponse>;
+
+export const DeleteItemResponse = z
+  .object({ object_id: ObjectId, deleted: z.literal(true) })
+  .strict()
+  .meta({ id: 'DeleteItemResponse' });
+export type DeleteItemResponse = z.infer<typeof DeleteItemResponse>;
+
+export const ListItemsResponse = z
+  .object({
+    items: z.array(Item),
+    count: z.int().min(0).describe('Number of items in this page.'),
+    next_cursor: z
+      .string()
+      .nullable()
+      .describe('Pass as `cursor` to get the next page; null on the last page.'),
+  })
+  .strict()
+  .meta({ id: 'ListItemsResponse' });
+export type ListItemsResponse = z.infer<typeof ListItemsResponse>;
+
+export const ListItemsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Page size, 1..1000 (default 100).'),
+  cursor: z.string().min(1).max(4096).optional().describe('The `next_cursor` of the previous page.'),
+});
+export type ListItemsQuery = z.infer<typeof ListItemsQuery>;
+
+export const IdempotencyKeyHeader = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/)
+  .describe(
+    'Optional. Repeating a put with the same key and body returns the same object_id and creates nothing; the same key with another body is a 409.',
+  );

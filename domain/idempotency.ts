@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import type { JsonValue } from './item.ts';
+
+/**
+ * Fixed namespace for name-based (RFC 9562 version 5) object ids. Changing it
+ * would make every retry after a deploy create a new item, so it never changes.
+ */
+const IDEMPOTENCY_NAMESPACE = Buffer.from('5c1d3c2e8a8f4b7c9e2b4f6a7d0c1e93', 'hex');
+
+/**
+ * The object id an idempotent put stores its item under. Deriving the id from the
+ * key (instead of recording keys in a second table) turns "same key, same item"
+ * into the store's own conditional write: two racing requests cannot both create.
+ */
+export function objectIdForIdempotencyKey(key: string): string {
+  const hash = createHash('sha1').update(IDEMPOTENCY_NAMESPACE).update(key, 'utf8').digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Structural equality of JSON values; object key order does not matter. */
+export function sameJson(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((value, i) => sameJson(value, b[i] as JsonValue));
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k] as JsonValue, b[k] as JsonValue));
+}

@@ -1,0 +1,20 @@
+/** Any value JSON can carry. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+/** A JSON object: what an item's `data` is. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export interface Item {
+  readonly object_id: string;
+  readonly data: JsonObject;
+  /** RFC 3339 timestamp in UTC, e.g. `2026-11-21T14:47:28.123Z`. */
+  readonly created_at: string;
+}
+
+/** One page of a scan. `nextCursor` is absent on the last page. */
+export interface ItemPage {
+  readonly items: readonly Item[];
+  readonly nextCursor: string | undefined;
+}

@@ -1,0 +1,82 @@
+import { Elysia } from 'elysia';
+import { allowedMethods } from '../../contracts/api-resources.ts';
+import { ListItemsQuery, type PutItemResponse } from '../../contracts/item.ts';
+import { InvalidKey, InvalidPageRequest } from '../../domain/errors.ts';
+import type { ItemService } from '../../domain/item-service.ts';
+import { HttpProblem } from '../shared/http-problem.ts';
+import { readJsonBody } from './json-body.ts';
+import { problemResponse, requestIdOf } from './problem-response.ts';
+
+export interface AppOptions {
+  readonly service: ItemService;
+}
+
+/**
+ * The container's HTTP API: list, put, get, health and readiness. DELETE is the
+ * Lambda's (the task role cannot delete), so here it is only a 405 with `Allow`.
+ * Handlers throw; onError hands every failure to the one problem mapping.
+ */
+export function createApp({ service }: AppOptions) {
+  return new Elysia()
+    .onError(({ code, error, request }) => {
+      const requestId = requestIdOf(request);
+      if (code === 'NOT_FOUND') return problemResponse(routeProblem(request), requestId);
+      if (code === 'VALIDATION') {
+        const details = error.all.map((issue) => ('summary' in issue && issue.summary) || issue.message);
+        return problemResponse(new InvalidPageRequest(`Invalid query: ${details.join('; ')}`), requestId);
+      }
+      return problemResponse(error, requestId);
+    })
+    .get('/health', () => ({ status: 'ok' as const }))
+    .get('/ready', async () => {
+      await service.ready();
+      return { status: 'ready' as const };
+    })
+    .get(
+      '/picus/list',
+      async ({ query }) => {
+        const page = await service.list(query.limit, query.cursor);
+        return { items: page.items, count: page.items.length, next_cursor: page.nextCursor ?? null };
+      },
+      { query: ListItemsQuery },
+    )
+    .post(
+      '/picus/put',
+      async ({ request, set }) => {
+        const data = await readJsonBody(request);
+        const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+        const { item, replayed } = await service.put(data, idempotencyKey);
+        set.status = 201;
+        set.headers.location = `/picus/get/${encodeURIComponent(item.object_id)}`;
+        if (replayed) set.headers['idempotent-replayed'] = 'true';
+        const body: PutItemResponse = { object_id: item.object_id, created_at: item.created_at };
+        return body;
+      },
+      { parse: 'none' },
+    )
+    .get('/picus/get/', () => {
+      throw new InvalidKey('The key must not be empty.');
+    })
+    .get('/picus/get/:key', ({ params }) => {
+      // Elysia yields null for a key whose percent-encoding is broken.
+      const key: string | null = params.key;
+      if (key === null) throw new InvalidKey('The key is not valid percent-encoded UTF-8.');
+      return service.get(key);
+    });
+}
+
+/** 405 with `Allow` when the path names a resource of the API, else 404. */
+function routeProblem(request: Request): HttpProblem {
+  const { pathname } = new URL(request.url);
+  const allow = allowedMethods(pathname);
+  if (allow.includes(request.method)) {
+    // A public operation another backend serves (DELETE goes to the Lambda).
+    return new HttpProblem('NotFound', `${request.method} ${pathname} is not served by this backend.`);
+  }
+  if (allow.length > 0) {
+    return new HttpProblem('MethodNotAllowed', `${request.method} is not allowed here.`, allow);
+  }
+  return new HttpProblem('NotFound', `No resource at ${pathname}.`);
+}
+
+export type App = ReturnType<typeof createApp>;

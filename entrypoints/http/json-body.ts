@@ -1,0 +1,77 @@
+import { MAX_BODY_BYTES } from '../../contracts/item.ts';
+import { InvalidItem } from '../../domain/errors.ts';
+import { MAX_DATA_DEPTH } from '../../domain/item-rules.ts';
+import { HttpProblem } from '../shared/http-problem.ts';
+
+/** `application/json` or any `application/*+json`, with optional parameters. */
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Reads a request body as JSON with every limit enforced before parsing: the media
+ * type first, then the declared length, then the bytes actually received (a
+ * chunked body cannot sneak past the limit). Failures are HttpProblems:
+ * 415, 413, or 400 for bytes that are not UTF-8 JSON.
+ */
+export async function readJsonBody(request: Request, maxBytes: number = MAX_BODY_BYTES): Promise<unknown> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!JSON_MEDIA_TYPE.test(contentType)) {
+    throw new HttpProblem(
+      'UnsupportedMediaType',
+      'Send the item as JSON with Content-Type: application/json.',
+    );
+  }
+  const charset = CHARSET.exec(contentType)?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new HttpProblem('UnsupportedMediaType', 'JSON bodies must be UTF-8.');
+  }
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readCapped(request, maxBytes);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new HttpProblem('MalformedRequest', 'The body is not valid UTF-8.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      // The parser ran out of stack: nesting far beyond anything the store accepts.
+      throw new InvalidItem(`The item is nested deeper than ${MAX_DATA_DEPTH} levels.`);
+    }
+    throw new HttpProblem('MalformedRequest', 'The body is not valid JSON.');
+  }
+}
+
+async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return joined;
+}
+
+function tooLarge(maxBytes: number): HttpProblem {
+  return new HttpProblem('PayloadTooLarge', `The body must be at most ${maxBytes} bytes.`);
+}

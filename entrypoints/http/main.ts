@@ -1,0 +1,37 @@
+import { ItemService } from '../../domain/item-service.ts';
+import { createLogger } from '../shared/access-log.ts';
+import { loadConfig } from '../shared/config.ts';
+import { openItemStore } from '../shared/item-store.ts';
+import { createApp } from './app.ts';
+import { runHealthcheck } from './healthcheck.ts';
+import { drain, serveApp } from './server.ts';
+
+/**
+ * The container's process: serve until SIGTERM/SIGINT, then drain and exit 0,
+ * so an ECS rolling deploy (or Ctrl-C) loses no request.
+ * `--healthcheck` instead probes a running instance (the image has no curl).
+ */
+const config = loadConfig();
+
+if (process.argv.includes('--healthcheck')) {
+  process.exit(await runHealthcheck(config.PORT_APP));
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const store = openItemStore(config);
+const service = new ItemService(store.repository);
+const server = serveApp(createApp({ service }), { port: config.PORT_APP, hostname: config.HOST, logger });
+logger.event('info', 'listening', { url: `http://${config.HOST}:${server.port}`, store: config.PICUS_STORE });
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.event('info', 'draining', { signal, timeout_ms: config.SHUTDOWN_TIMEOUT_MS });
+  const clean = await drain(server, config.SHUTDOWN_TIMEOUT_MS);
+  store.close();
+  logger.event(clean ? 'info' : 'warn', 'stopped', { clean });
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,44 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+
+export interface RequestLogEntry {
+  readonly request_id: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly latency_ms: number;
+  readonly error?: string | undefined;
+}
+
+export interface Logger {
+  request(entry: RequestLogEntry): void;
+  event(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * One JSON object per line on stdout: what CloudWatch Logs Insights and any log
+ * shipper parse without configuration. 5xx requests log at error level.
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void = writeStdout): Logger {
+  const threshold = RANK[level];
+  const emit = (lineLevel: Exclude<LogLevel, 'silent'>, fields: object) => {
+    if (RANK[lineLevel] < threshold) return;
+    write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, ...fields })}\n`);
+  };
+  return {
+    request: (entry) => emit(entry.status >= 500 ? 'error' : 'info', entry),
+    event: (lineLevel, message, fields) => emit(lineLevel, { message, ...fields }),
+  };
+}
+
+function writeStdout(line: string): void {
+  process.stdout.write(line);
+}
+
+/** What a log line may say about a failure: its name and our message, never a stack. */
+export function describeFailure(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name}: ${error.cause.message})` : '';
+  return `${error.name}: ${error.message}${cause}`;
+}

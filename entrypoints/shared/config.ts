@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveMs = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+/**
+ * Every environment variable the service reads, with its default. Parsed once at
+ * start-up: a bad value stops the process with a message instead of surfacing later.
+ */
+export const ConfigSchema = z.object({
+  /** Port of the container app. */
+  PORT_APP: port(8000),
+  /** Port of the local load balancer (local stack only). */
+  PORT: port(8080),
+  /** Interface the container app binds; all of them in a container. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/)
+    .default('picus_data'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** DynamoDB endpoint override (the embedded engine); unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  /** `dynamodb` (default) or `memory` (in-process, lost on exit). */
+  PICUS_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** How long SIGTERM waits for in-flight requests before closing connections. */
+  SHUTDOWN_TIMEOUT_MS: positiveMs(20_000),
+  /** Per-attempt DynamoDB budget; with the attempts below it bounds a request's store time. */
+  DYNAMODB_TIMEOUT_MS: positiveMs(1_000),
+  DYNAMODB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Where the local stack keeps the embedded DynamoDB's files. */
+  DATA_DIR: z.string().min(1).default('.data'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

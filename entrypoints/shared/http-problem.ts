@@ -1,0 +1,22 @@
+/**
+ * Protocol-level failures that happen before a request reaches the domain
+ * (unreadable body, wrong media type, unknown route). Domain failures are
+ * `DomainError`s; both are turned into problem+json by `problemFor`.
+ */
+export type HttpProblemKind =
+  | 'MalformedRequest'
+  | 'UnsupportedMediaType'
+  | 'PayloadTooLarge'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'BadGateway';
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly kind: HttpProblemKind,
+    message: string,
+    readonly allow: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
