@@ -24,7 +24,7 @@ export function withEnvelope(handle: FetchHandler, logger: Logger): FetchHandler
     try {
       response = await handle(request);
     } catch (error) {
-      response = problemResponse(error, requestId);
+      response = problemResponse(error, request);
     }
     const headers = response.headers;
     headers.set('x-request-id', requestId);
@@ -35,7 +35,7 @@ export function withEnvelope(handle: FetchHandler, logger: Logger): FetchHandler
       path: pathOf(request.url),
       status: response.status,
       latency_ms: Math.round((performance.now() - started) * 100) / 100,
-      error: response.status >= 500 ? describeFailure(failureOf(response)) : undefined,
+      error: response.status >= 500 ? describeFailure(failureOf(request)) : undefined,
     });
     return response;
   };

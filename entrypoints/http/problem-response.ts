@@ -8,24 +8,27 @@ export function rememberRequestId(request: Request, requestId: string): void {
   requestIds.set(request, requestId);
 }
 
-export function requestIdOf(request: Request): string {
+function requestIdOf(request: Request): string {
   return requestIds.get(request) ?? 'unknown';
 }
 
-/** Failures are remembered by response, so the access log can name a 5xx's cause. */
-const failures = new WeakMap<Response, unknown>();
+/**
+ * Server failures are remembered by request (the framework may copy the Response),
+ * so the access log line can name a 5xx's cause that the client never sees.
+ */
+const failures = new WeakMap<Request, unknown>();
 
-export function failureOf(response: Response): unknown {
-  return failures.get(response);
+export function failureOf(request: Request): unknown {
+  return failures.get(request);
 }
 
-/** A problem+json Response for any failure (the HTTP side of problem-mapping.ts). */
-export function problemResponse(error: unknown, requestId: string): Response {
-  const problem = problemFor(error, requestId);
+/** A problem+json Response for any failure of `request` (the HTTP side of problem-mapping.ts). */
+export function problemResponse(error: unknown, request: Request): Response {
+  const problem = problemFor(error, requestIdOf(request));
   const response = new Response(JSON.stringify(problem.body), {
     status: problem.status,
     headers: { ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE },
   });
-  if (problem.status >= 500) failures.set(response, error);
+  if (problem.status >= 500) failures.set(request, error);
   return response;
 }

@@ -40,5 +40,7 @@ function writeStdout(line: string): void {
 export function describeFailure(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name}: ${error.cause.message})` : '';
-  return `${error.name}: ${error.message}${cause}`;
+  // Domain errors name themselves by `kind`: class names do not survive minification.
+  const name = (error as { kind?: string }).kind ?? error.name;
+  return `${name}: ${error.message}${cause}`;
 }

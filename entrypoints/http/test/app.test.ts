@@ -1,0 +1,287 @@
+import { describe, expect, test } from 'bun:test';
+import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
+import { DeleteItemResponse, Item, ListItemsResponse, PutItemResponse } from '../../../contracts/item.ts';
+import { Problem } from '../../../contracts/problem.ts';
+import { ItemService } from '../../../domain/item-service.ts';
+import { createLogger, type RequestLogEntry } from '../../shared/access-log.ts';
+import { createApp } from '../app.ts';
+import { withEnvelope } from '../envelope.ts';
+
+const BASE = 'http://picus.test';
+
+function harness() {
+  const repository = new MemoryItemRepository();
+  const lines: string[] = [];
+  const logger = createLogger('info', (line) => lines.push(line));
+  const handle = withEnvelope(
+    (request) => createApp({ service: new ItemService(repository) }).handle(request),
+    logger,
+  );
+  const call = (path: string, init?: RequestInit) => handle(new Request(`${BASE}${path}`, init));
+  const put = (body: unknown, headers: Record<string, string> = {}) =>
+    call('/picus/put', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  return { repository, lines, call, put };
+}
+
+async function expectProblem(response: Response, status: number): Promise<Problem> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const problem = Problem.parse(await response.json());
+  expect(problem.status).toBe(status);
+  expect(problem.request_id).toBe(response.headers.get('x-request-id') as string);
+  return problem;
+}
+
+describe('health and readiness', () => {
+  test('GET /health is 200 {"status":"ok"}', async () => {
+    const response = await harness().call('/health');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  test('GET /ready is 200 while the store answers', async () => {
+    const response = await harness().call('/ready');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready' });
+  });
+});
+
+describe('POST /picus/put', () => {
+  test('201 with object_id, created_at and Location', async () => {
+    const { put, call } = harness();
+    const response = await put({ name: 'widget', tags: ['a'] });
+    expect(response.status).toBe(201);
+    const body = PutItemResponse.parse(await response.json());
+    expect(response.headers.get('location')).toBe(`/picus/get/${body.object_id}`);
+    const fetched = Item.parse(await (await call(`/picus/get/${body.object_id}`)).json());
+    expect(fetched).toEqual({
+      object_id: body.object_id,
+      created_at: body.created_at,
+      data: { name: 'widget', tags: ['a'] },
+    });
+  });
+
+  test('accepts application/*+json and a utf-8 charset', async () => {
+    const { call } = harness();
+    for (const type of [
+      'application/json; charset=utf-8',
+      'application/merge-patch+json',
+      'APPLICATION/JSON',
+    ]) {
+      const response = await call('/picus/put', {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: '{}',
+      });
+      expect(response.status).toBe(201);
+    }
+  });
+
+  test('malformed JSON, invalid UTF-8 and an empty body are 400', async () => {
+    const { put, call } = harness();
+    await expectProblem(await put('{"a": 1'), 400);
+    await expectProblem(await put(''), 400);
+    const invalidUtf8 = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
+    await expectProblem(
+      await call('/picus/put', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: invalidUtf8,
+      }),
+      400,
+    );
+  });
+
+  test.each([['[1,2]'], ['"text"'], ['42'], ['null'], ['true']])(
+    'a JSON %s that is not an object is 422',
+    async (body) => {
+      await expectProblem(await harness().put(body), 422);
+    },
+  );
+
+  test('nesting deeper than DynamoDB allows is 422, even far beyond the parser stack', async () => {
+    const { put } = harness();
+    await expectProblem(await put(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`), 422);
+    await expectProblem(await put(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), 422);
+  });
+
+  test('a Content-Type that is not JSON is 415', async () => {
+    const { call } = harness();
+    const cases: Record<string, string>[] = [
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/json; charset=latin1' },
+      {},
+    ];
+    for (const headers of cases) {
+      await expectProblem(await call('/picus/put', { method: 'POST', headers, body: '{}' }), 415);
+    }
+  });
+
+  test('a body over 256 KiB is 413, declared or streamed', async () => {
+    const { put, call } = harness();
+    const big = JSON.stringify({ blob: 'x'.repeat(256 * 1024) });
+    await expectProblem(await put(big), 413);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 300; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1024)));
+        controller.close();
+      },
+    });
+    const chunked = await call('/picus/put', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+    });
+    await expectProblem(chunked, 413);
+    const justFits = JSON.stringify({ blob: 'x'.repeat(256 * 1024 - 20) });
+    expect((await put(justFits)).status).toBe(201);
+  });
+
+  test('Idempotency-Key: same body replays, another body conflicts', async () => {
+    const { put, repository } = harness();
+    const first = await put({ a: 1 }, { 'idempotency-key': 'abc-123' });
+    const again = await put({ a: 1 }, { 'idempotency-key': 'abc-123' });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+    await expectProblem(await put({ a: 2 }, { 'idempotency-key': 'abc-123' }), 409);
+    await expectProblem(await put({ a: 2 }, { 'idempotency-key': 'bad key' }), 400);
+    expect(repository.size).toBe(1);
+  });
+});
+
+describe('GET /picus/get/{key}', () => {
+  test('404 for an absent key', async () => {
+    await expectProblem(await harness().call('/picus/get/nope'), 404);
+  });
+
+  test('URL-encoded keys are decoded', async () => {
+    const { repository, call } = harness();
+    await repository.create({
+      object_id: 'a/b c✓',
+      data: { ok: true },
+      created_at: new Date().toISOString(),
+    });
+    const response = await call(`/picus/get/${encodeURIComponent('a/b c✓')}`);
+    expect(response.status).toBe(200);
+    expect(Item.parse(await response.json()).object_id).toBe('a/b c✓');
+  });
+
+  test('400 for an empty, overlong or badly encoded key', async () => {
+    const { call } = harness();
+    await expectProblem(await call('/picus/get/'), 400);
+    await expectProblem(await call(`/picus/get/${'k'.repeat(1025)}`), 400);
+    await expectProblem(await call('/picus/get/%E0%A4%A'), 400);
+    await expectProblem(await call('/picus/get/%ED%A0%80'), 400);
+    expect((await call(`/picus/get/${'k'.repeat(1024)}`)).status).toBe(404);
+  });
+});
+
+describe('GET /picus/list', () => {
+  test('pages to the end with next_cursor, every item exactly once', async () => {
+    const { put, call } = harness();
+    const created = new Set<string>();
+    for (let i = 0; i < 12; i++)
+      created.add(PutItemResponse.parse(await (await put({ i })).json()).object_id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = ListItemsResponse.parse(await (await call(`/picus/list?limit=5${query}`)).json());
+      expect(page.count).toBe(page.items.length);
+      seen.push(...page.items.map((item) => item.object_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([...created].sort());
+  });
+
+  test('default page size is 100', async () => {
+    const { put, call } = harness();
+    for (let i = 0; i < 101; i++) await put({ i });
+    const page = ListItemsResponse.parse(await (await call('/picus/list')).json());
+    expect(page.count).toBe(100);
+    expect(page.next_cursor).not.toBeNull();
+  });
+
+  test.each([['0'], ['1001'], ['abc'], ['1.5'], ['-1'], ['']])('limit=%s is 400', async (limit) => {
+    await expectProblem(await harness().call(`/picus/list?limit=${limit}`), 400);
+  });
+
+  test('a cursor we did not issue is 400', async () => {
+    const { call } = harness();
+    await expectProblem(await call('/picus/list?cursor=garbage!'), 400);
+    await expectProblem(await call('/picus/list?cursor=eyJ2Ijo5fQ'), 400);
+  });
+});
+
+describe('routing errors', () => {
+  test('unknown path is 404 problem+json', async () => {
+    await expectProblem(await harness().call('/nope'), 404);
+  });
+
+  test('a known path with a wrong method is 405 with Allow', async () => {
+    const { call } = harness();
+    const problem = await call('/picus/put', { method: 'GET' });
+    await expectProblem(problem, 405);
+    expect(problem.headers.get('allow')).toBe('POST, DELETE');
+    const health = await call('/health', { method: 'POST' });
+    await expectProblem(health, 405);
+    expect(health.headers.get('allow')).toBe('GET');
+    const getItem = await call('/picus/get/x', { method: 'PATCH' });
+    expect(getItem.headers.get('allow')).toBe('GET');
+  });
+
+  test('DELETE is the Lambda’s: the container answers 404, not 405', async () => {
+    await expectProblem(await harness().call('/picus/some-key', { method: 'DELETE' }), 404);
+  });
+});
+
+describe('envelope', () => {
+  test('x-request-id: the caller’s if sane, else the trace root, else new', async () => {
+    const { call } = harness();
+    expect(
+      (await call('/health', { headers: { 'x-request-id': 'req-42' } })).headers.get('x-request-id'),
+    ).toBe('req-42');
+    const trace = 'Root=1-67891233-abcdef012345678912345678;Sampled=1';
+    const fromTrace = await call('/health', {
+      headers: { 'x-request-id': 'bad id!', 'x-amzn-trace-id': trace },
+    });
+    expect(fromTrace.headers.get('x-request-id')).toBe('1-67891233-abcdef012345678912345678');
+    expect((await call('/health')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('security headers on every response, no x-powered-by', async () => {
+    const { call } = harness();
+    for (const response of [await call('/health'), await call('/nope')]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  test('one JSON log line per request', async () => {
+    const { call, lines } = harness();
+    await call('/picus/get/missing', { headers: { 'x-request-id': 'log-me' } });
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0] as string) as RequestLogEntry & { time: string; level: string };
+    expect(entry).toMatchObject({
+      level: 'info',
+      request_id: 'log-me',
+      method: 'GET',
+      path: '/picus/get/missing',
+      status: 404,
+    });
+    expect(new Date(entry.time).toISOString()).toBe(entry.time);
+    expect(typeof entry.latency_ms).toBe('number');
+  });
+});
+
+describe('DeleteItemResponse contract', () => {
+  test('rejects a body that does not confirm the deletion', () => {
+    expect(DeleteItemResponse.safeParse({ object_id: 'x', deleted: false }).success).toBe(false);
+  });
+});

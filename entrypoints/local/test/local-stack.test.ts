@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Subprocess, spawn } from 'bun';
+import { DeleteItemResponse, Item, PutItemResponse } from '../../../contracts/item.ts';
+import { Problem } from '../../../contracts/problem.ts';
+
+const MAIN = join(import.meta.dir, '..', 'main.ts');
+const dataDir = mkdtempSync(join(tmpdir(), 'picus-stack-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
+  const port = probe.port as number;
+  await probe.stop(true);
+  return port;
+}
+
+interface Stack {
+  readonly base: string;
+  readonly process: Subprocess<'ignore', 'pipe', 'inherit'>;
+  output(): string;
+}
+
+/** Runs `bun run dev` (its entry) as a user would, on free ports, and waits for the banner. */
+async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const [port, appPort] = [await freePort(), await freePort()];
+  const child = spawn([process.execPath, MAIN], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PORT_APP: String(appPort),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  let text = '';
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  const deadline = Date.now() + 20_000;
+  while (!text.includes('Ctrl-C stops everything')) {
+    if (Date.now() > deadline) throw new Error(`local stack did not start:\n${text}`);
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`local stack exited while starting:\n${text}`);
+    text += decoder.decode(value);
+  }
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      text += decoder.decode(value);
+    }
+  })();
+  return { base: `http://127.0.0.1:${port}`, process: child, output: () => text };
+}
+
+async function stopStack(stack: Stack): Promise<number> {
+  stack.process.kill('SIGINT');
+  return stack.process.exited;
+}
+
+const json = { 'content-type': 'application/json' };
+
+describe('local stack (bun run dev)', () => {
+  test('serves the whole contract on one origin, DELETE through the Lambda handler', async () => {
+    const stack = await startStack();
+    try {
+      expect(stack.output()).toContain('embedded DynamoDB');
+      const { base } = stack;
+      expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+
+      const created = await fetch(`${base}/picus/put`, { method: 'POST', headers: json, body: '{"k":"v"}' });
+      expect(created.status).toBe(201);
+      const { object_id } = PutItemResponse.parse(await created.json());
+      const got = await fetch(`${base}${created.headers.get('location')}`);
+      expect(Item.parse(await got.json()).data).toEqual({ k: 'v' });
+
+      const traced = await fetch(`${base}/picus/${object_id}`, { method: 'DELETE' });
+      expect(traced.status).toBe(200);
+      // The load balancer adds an X-Ray trace id; the Lambda adopts its root as request id.
+      expect(traced.headers.get('x-request-id')).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+      expect(DeleteItemResponse.parse(await traced.json())).toEqual({ object_id, deleted: true });
+
+      const again = await fetch(`${base}/picus/${object_id}`, { method: 'DELETE' });
+      expect(again.status).toBe(404);
+      expect(Problem.parse(await again.json()).status).toBe(404);
+      expect((await fetch(`${base}/picus/get/${object_id}`)).status).toBe(404);
+
+      const wrong = await fetch(`${base}/picus/get/${object_id}`, { method: 'DELETE' });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.get('allow')).toBe('GET');
+    } finally {
+      expect(await stopStack(stack)).toBe(0);
+    }
+  });
+
+  test('data survives a restart', async () => {
+    const first = await startStack();
+    let objectId: string;
+    try {
+      const created = await fetch(`${first.base}/picus/put`, {
+        method: 'POST',
+        headers: json,
+        body: '{"keep":1}',
+      });
+      objectId = PutItemResponse.parse(await created.json()).object_id;
+    } finally {
+      expect(await stopStack(first)).toBe(0);
+    }
+    const second = await startStack();
+    try {
+      const got = await fetch(`${second.base}/picus/get/${objectId}`);
+      expect(got.status).toBe(200);
+      expect(Item.parse(await got.json()).data).toEqual({ keep: 1 });
+    } finally {
+      expect(await stopStack(second)).toBe(0);
+    }
+  });
+
+  test('PICUS_STORE=memory shares one store between container app and Lambda', async () => {
+    const stack = await startStack({ PICUS_STORE: 'memory' });
+    try {
+      const created = await fetch(`${stack.base}/picus/put`, { method: 'POST', headers: json, body: '{}' });
+      const { object_id } = PutItemResponse.parse(await created.json());
+      expect((await fetch(`${stack.base}/picus/${object_id}`, { method: 'DELETE' })).status).toBe(200);
+    } finally {
+      expect(await stopStack(stack)).toBe(0);
+    }
+  });
+});
