@@ -5,7 +5,7 @@ import { InvalidKey, InvalidPageRequest } from '../../domain/errors.ts';
 import type { ItemService } from '../../domain/item-service.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import { readJsonBody } from './json-body.ts';
-import { problemResponse, requestIdOf } from './problem-response.ts';
+import { problemResponse } from './problem-response.ts';
 
 export interface AppOptions {
   readonly service: ItemService;
@@ -19,13 +19,12 @@ export interface AppOptions {
 export function createApp({ service }: AppOptions) {
   return new Elysia()
     .onError(({ code, error, request }) => {
-      const requestId = requestIdOf(request);
-      if (code === 'NOT_FOUND') return problemResponse(routeProblem(request), requestId);
+      if (code === 'NOT_FOUND') return problemResponse(routeProblem(request), request);
       if (code === 'VALIDATION') {
         const details = error.all.map((issue) => ('summary' in issue && issue.summary) || issue.message);
-        return problemResponse(new InvalidPageRequest(`Invalid query: ${details.join('; ')}`), requestId);
+        return problemResponse(new InvalidPageRequest(`Invalid query: ${details.join('; ')}`), request);
       }
-      return problemResponse(error, requestId);
+      return problemResponse(error, request);
     })
     .get('/health', () => ({ status: 'ok' as const }))
     .get('/ready', async () => {
