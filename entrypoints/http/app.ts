@@ -17,7 +17,10 @@ export interface AppOptions {
  * Handlers throw; onError hands every failure to the one problem mapping.
  */
 export function createApp({ service }: AppOptions) {
-  return new Elysia()
+  // Elysia by default finds the path by skipping 11 characters ("http://a.bc"), which
+  // misroutes a request whose Host header is shorter (`Host: a`). The container only
+  // speaks plain HTTP (TLS ends at the load balancer), so skipping "http://" is exact.
+  return new Elysia({ handler: { standardHostname: false } })
     .onError(({ code, error, request }) => {
       if (code === 'NOT_FOUND') return problemResponse(routeProblem(request), request);
       if (code === 'VALIDATION') {

@@ -236,6 +236,14 @@ describe('routing errors', () => {
     expect(getItem.headers.get('allow')).toBe('GET');
   });
 
+  test('a short Host header still routes correctly', async () => {
+    const { repository } = harness();
+    const app = createApp({ service: new ItemService(repository) });
+    for (const origin of ['http://a', 'http://ab:1', 'http://[::1]', 'http://127.0.0.1:8000']) {
+      expect((await app.handle(new Request(`${origin}/picus/list`))).status).toBe(200);
+    }
+  });
+
   test('DELETE is the Lambda’s: the container answers 404, not 405', async () => {
     await expectProblem(await harness().call('/picus/some-key', { method: 'DELETE' }), 404);
   });
