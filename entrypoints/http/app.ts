@@ -1,9 +1,12 @@
-import { Elysia } from 'elysia';
+import { Elysia, type ValidationError } from 'elysia';
 import { allowedMethods } from '../../contracts/api-resources.ts';
-import { ListItemsQuery, type PutItemResponse } from '../../contracts/item.ts';
-import { InvalidKey, InvalidPageRequest } from '../../domain/errors.ts';
+import type { PutItemResponse } from '../../contracts/item.ts';
+import { operationDetail } from '../../contracts/openapi.ts';
+import { operations } from '../../contracts/operations.ts';
+import { InvalidIdempotencyKey, InvalidKey, InvalidPageRequest } from '../../domain/errors.ts';
 import type { ItemService } from '../../domain/item-service.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
+import { apiDocs } from './docs/api-docs.ts';
 import { readJsonBody } from './json-body.ts';
 import { problemResponse } from './problem-response.ts';
 
@@ -15,6 +18,8 @@ export interface AppOptions {
  * The container's HTTP API: list, put, get, health and readiness. DELETE is the
  * Lambda's (the task role cannot delete), so here it is only a 405 with `Allow`.
  * Handlers throw; onError hands every failure to the one problem mapping.
+ * Routes take their request schemas and OpenAPI `detail` from contracts/operations.ts;
+ * apiDocs() serves the generated /openapi.json and Swagger UI at /docs.
  */
 export function createApp({ service }: AppOptions) {
   // Elysia by default finds the path by skipping 11 characters ("http://a.bc"), which
@@ -23,24 +28,26 @@ export function createApp({ service }: AppOptions) {
   return new Elysia({ handler: { standardHostname: false } })
     .onError(({ code, error, request }) => {
       if (code === 'NOT_FOUND') return problemResponse(routeProblem(request), request);
-      if (code === 'VALIDATION') {
-        const details = error.all.map((issue) => ('summary' in issue && issue.summary) || issue.message);
-        return problemResponse(new InvalidPageRequest(`Invalid query: ${details.join('; ')}`), request);
-      }
+      if (code === 'VALIDATION') return problemResponse(validationFailure(error), request);
       return problemResponse(error, request);
     })
-    .get('/health', () => ({ status: 'ok' as const }))
-    .get('/ready', async () => {
-      await service.ready();
-      return { status: 'ready' as const };
-    })
+    .use(apiDocs())
+    .get('/health', () => ({ status: 'ok' as const }), { detail: operationDetail(operations.health) })
+    .get(
+      '/ready',
+      async () => {
+        await service.ready();
+        return { status: 'ready' as const };
+      },
+      { detail: operationDetail(operations.ready) },
+    )
     .get(
       '/picus/list',
       async ({ query }) => {
         const page = await service.list(query.limit, query.cursor);
         return { items: page.items, count: page.items.length, next_cursor: page.nextCursor ?? null };
       },
-      { query: ListItemsQuery },
+      { query: operations.listItems.query, detail: operationDetail(operations.listItems) },
     )
     .post(
       '/picus/put',
@@ -54,17 +61,40 @@ export function createApp({ service }: AppOptions) {
         const body: PutItemResponse = { object_id: item.object_id, created_at: item.created_at };
         return body;
       },
-      { parse: 'none' },
+      {
+        parse: 'none',
+        headers: operations.putItem.headers,
+        detail: operationDetail(operations.putItem),
+      },
     )
-    .get('/picus/get/', () => {
-      throw new InvalidKey('The key must not be empty.');
-    })
-    .get('/picus/get/:key', ({ params }) => {
-      // Elysia yields null for a key whose percent-encoding is broken.
-      const key: string | null = params.key;
-      if (key === null) throw new InvalidKey('The key is not valid percent-encoded UTF-8.');
-      return service.get(key);
+    .get(
+      '/picus/get/',
+      () => {
+        throw new InvalidKey('The key must not be empty.');
+      },
+      { detail: { hide: true } },
+    )
+    .get('/picus/get/:key', ({ params }) => service.get(params.key), {
+      params: operations.getItem.params,
+      detail: operationDetail(operations.getItem),
     });
+}
+
+/** A request the route's contract schemas reject, as the domain error it means. */
+function validationFailure(error: Readonly<ValidationError>): unknown {
+  const details = error.all.map((issue) => ('summary' in issue && issue.summary) || issue.message).join('; ');
+  switch (error.type) {
+    case 'headers':
+      return new InvalidIdempotencyKey('Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    case 'params':
+      // Elysia yields a null key when its percent-encoding is broken.
+      return new InvalidKey('The key is not valid percent-encoded UTF-8.');
+    case 'query':
+      return new InvalidPageRequest(`Invalid query: ${details}`);
+    default:
+      // A response that breaks its own contract is our bug, not the caller's.
+      return error;
+  }
 }
 
 /** 405 with `Allow` when the path names a resource of the API, else 404. */

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { type OperationSpec, operationList, type ResponseSpec } from './operations.ts';
+import { routeFor } from './routing.ts';
+
+/**
+ * The OpenAPI 3.1 rendering of contracts/operations.ts. Nothing here restates a
+ * schema: every JSON Schema below is generated from the zod schemas in contracts/.
+ * The container's routes are described by @elysiajs/openapi from the schemas
+ * attached to them (with `operationDetail` as their `detail`); the operations
+ * the load balancer sends elsewhere (DELETE, to the Lambda) are added by
+ * `lambdaPaths`, so /openapi.json describes the whole public API.
+ */
+
+export const API_TITLE = 'picus';
+export const API_VERSION = '1.0.0';
+/** The OpenAPI version of the document (3.1.0: what every 3.1 tool reads). */
+export const OPENAPI_VERSION = '3.1.0';
+
+type JsonSchema = Record<string, unknown>;
+type OpenApiObject = Record<string, unknown>;
+
+const COMPONENTS_PREFIX = '#/components/schemas/';
+
+const TAGS = [
+  { name: 'Items', description: 'Store, read, list and delete JSON items.' },
+  { name: 'Health', description: 'Liveness and readiness probes.' },
+];
+
+const DESCRIPTION = [
+  'A REST API over one DynamoDB table. Items are JSON objects stored under an `object_id`.',
+  '',
+  '- Every response carries `x-request-id` (yours, if you send a sane one).',
+  '- Every error is `application/problem+json` (RFC 9457) with `type`, `title`, `status`, `detail` and `request_id`.',
+  '- A path with a method its resource does not accept is a 405 with `Allow`; an unknown path is a 404.',
+  '- `DELETE /picus/{key}` is served by a Lambda function behind the load balancer; everything else by the container.',
+].join('\n');
+
+/** The id a contract schema was registered under with `.meta({ id })`, if any. */
+function schemaId(schema: z.ZodType): string | undefined {
+  const id = z.globalRegistry.get(schema)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function withoutDialect(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+/** A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect); named contract schemas become `$ref`s. */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
+  const id = schemaId(schema);
+  if (id !== undefined) return { $ref: `${COMPONENTS_PREFIX}${id}` };
+  return withoutDialect(
+    z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema,
+  );
+}
+
+/** `components.schemas`: every schema of the contract that has a name, with references between them. */
+export function componentSchemas(): Record<string, JsonSchema> {
+  const named = new Set<string>();
+  for (const op of operationList) {
+    for (const response of Object.values(op.responses)) {
+      const id = schemaId(response.schema);
+      if (id !== undefined) named.add(id);
+    }
+  }
+  const all = z.toJSONSchema(z.globalRegistry, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    uri: (id) => `${COMPONENTS_PREFIX}${id}`,
+  }).schemas as Record<string, JsonSchema>;
+  const result: Record<string, JsonSchema> = {};
+  // Keep the named schemas the operations use and those they reference.
+  const pending = [...named];
+  while (pending.length > 0) {
+    const id = pending.pop() as string;
+    if (result[id] || !all[id]) continue;
+    result[id] = withoutDialect(all[id]);
+    for (const match of JSON.stringify(all[id]).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
+      pending.push(match[1] as string);
+    }
+  }
+  return Object.fromEntries(Object.entries(result).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** OpenAPI parameter objects for one location, from a zod object schema. */
+function parametersOf(
+  schema: z.ZodObject | undefined,
+  location: 'path' | 'query' | 'header',
+): OpenApiObject[] {
+  if (!schema) return [];
+  const json = jsonSchemaOf(schema, 'input');
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, examples, ...propertySchema } = property;
+    return {
+      name,
+      in: location,
+      required: location === 'path' || required.has(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: propertySchema,
+      ...(Array.isArray(examples) && examples.length > 0 ? { example: examples[0] } : {}),
+    };
+  });
+}
+
+function responseObject(response: ResponseSpec): OpenApiObject {
+  const headers: Record<string, OpenApiObject> = {};
+  for (const [name, header] of Object.entries(response.headers)) {
+    const { description, ...schema } = jsonSchemaOf(header.schema);
+    headers[name] = {
+      required: header.required,
+      ...(typeof description === 'string' ? { description } : {}),
+      schema,
+    };
+  }
+  return {
+    description: response.description,
+    headers,
+    content: {
+      [response.contentType]: { schema: jsonSchemaOf(response.schema), examples: response.examples },
+    },
+  };
+}
+
+/**
+ * The OpenAPI operation object of `op`, except for what @elysiajs/openapi derives
+ * from a route's own schemas (parameters); pass as a route's `detail`.
+ */
+export function operationDetail(op: OperationSpec): OpenApiObject {
+  const responses: Record<string, OpenApiObject> = {};
+  for (const [status, response] of Object.entries(op.responses)) responses[status] = responseObject(response);
+  const detail: OpenApiObject = {
+    operationId: op.operationId,
+    summary: op.summary,
+    description: op.description,
+    tags: [op.tag],
+    responses,
+  };
+  if (op.body) {
+    const example = z.globalRegistry.get(op.body.schema)?.examples;
+    detail.requestBody = {
+      required: true,
+      description: `At most ${op.body.maxBytes} bytes.`,
+      content: {
+        [op.body.contentType]: {
+          schema: jsonSchemaOf(op.body.schema, 'input'),
+          ...(Array.isArray(example) && example.length > 0 ? { example: example[0] } : {}),
+        },
+      },
+    };
+  }
+  return detail;
+}
+
+/** The complete OpenAPI operation object of `op`, parameters included. */
+export function openApiOperation(op: OperationSpec): OpenApiObject {
+  const parameters = [
+    ...parametersOf(op.params, 'path'),
+    ...parametersOf(op.query, 'query'),
+    ...parametersOf(op.headers, 'header'),
+  ];
+  return { ...operationDetail(op), ...(parameters.length > 0 ? { parameters } : {}) };
+}
+
+/** A concrete path for a template, to ask the routing table where a request would go. */
+function samplePath(template: string): string {
+  return template.replace(/\{[^}]+\}/g, 'example');
+}
+
+/** Operations the load balancer does not send to the container (they are not its routes). */
+export function lambdaOperations(): OperationSpec[] {
+  return operationList.filter((op) => routeFor(op.method, samplePath(op.path)) !== 'container');
+}
+
+/** `paths` for the operations the container does not serve. */
+export function lambdaPaths(): Record<string, Record<string, OpenApiObject>> {
+  const paths: Record<string, Record<string, OpenApiObject>> = {};
+  for (const op of lambdaOperations()) {
+    paths[op.path] ??= {};
+    (paths[op.path] as Record<string, OpenApiObject>)[op.method.toLowerCase()] = openApiOperation(op);
+  }
+  return paths;
+}
+
+/** Everything of the document that is not generated from the container's routes. */
+export function documentation() {
+  return {
+    info: { title: API_TITLE, version: API_VERSION, description: DESCRIPTION },
+    tags: TAGS,
+    paths: lambdaPaths(),
+    components: { schemas: componentSchemas() },
+  };
+}
+
+/**
+ * The whole document straight from the contracts, without a server: the reference
+ * the served /openapi.json is tested against.
+ */
+export function buildOpenApiDocument(): OpenApiObject {
+  const paths: Record<string, Record<string, OpenApiObject>> = {};
+  for (const op of operationList) {
+    paths[op.path] ??= {};
+    (paths[op.path] as Record<string, OpenApiObject>)[op.method.toLowerCase()] = openApiOperation(op);
+  }
+  const doc = documentation();
+  return { openapi: OPENAPI_VERSION, info: doc.info, tags: doc.tags, paths, components: doc.components };
+}

@@ -1,0 +1,364 @@
+import type { z } from 'zod';
+import { HealthResponse, ReadyResponse } from './health.ts';
+import {
+  AllowHeader,
+  IdempotentReplayedHeader,
+  ItemKeyParams,
+  JSON_CONTENT_TYPE,
+  LocationHeader,
+  PutItemBody,
+  PutItemHeaders,
+  RequestIdHeader,
+  RetryAfterHeader,
+} from './http.ts';
+import { DeleteItemResponse, Item, ListItemsQuery, ListItemsResponse, PutItemResponse } from './item.ts';
+import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
+
+/**
+ * Every operation of the public API (the load balancer's API, DELETE included),
+ * with the schema of each request part and of each response it can answer.
+ * One table for three readers: the container app attaches the request schemas
+ * to its routes, contracts/openapi.ts renders it as OpenAPI 3.1, and the contract
+ * suite (e2e/) checks every real response against the entry for its status.
+ */
+
+export type MediaType = typeof JSON_CONTENT_TYPE | typeof PROBLEM_CONTENT_TYPE;
+
+export interface HeaderSpec {
+  readonly schema: z.ZodType<string>;
+  /** Whether every response with this status carries the header. */
+  readonly required: boolean;
+}
+
+export interface ResponseSpec {
+  readonly description: string;
+  readonly contentType: MediaType;
+  readonly schema: z.ZodType;
+  readonly headers: Readonly<Record<string, HeaderSpec>>;
+  /** Named examples of the body (for problems, one per kind of problem this status can mean). */
+  readonly examples: Readonly<Record<string, { readonly summary: string; readonly value: unknown }>>;
+}
+
+export interface RequestBodySpec {
+  readonly contentType: typeof JSON_CONTENT_TYPE;
+  readonly schema: z.ZodType;
+  readonly maxBytes: number;
+}
+
+export interface OperationSpec {
+  readonly operationId: string;
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** OpenAPI path template. */
+  readonly path: string;
+  readonly tag: 'Items' | 'Health';
+  readonly summary: string;
+  readonly description: string;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly headers?: z.ZodObject;
+  readonly body?: RequestBodySpec;
+  readonly responses: Readonly<Record<number, ResponseSpec>>;
+}
+
+const REQUEST_ID = 'b3c1f0de-7f6a-4c2b-9a51-1d2e3f4a5b6c';
+const OBJECT_ID = '0b7e5a8c-3f2d-4e1a-9c6b-2d4f8a1e7c30';
+const CREATED_AT = '2026-11-21T14:47:28.123Z';
+
+const requestIdHeader: Record<string, HeaderSpec> = {
+  'x-request-id': { schema: RequestIdHeader, required: true },
+};
+
+function ok(
+  description: string,
+  schema: z.ZodType,
+  example: unknown,
+  headers: Record<string, HeaderSpec> = {},
+) {
+  return {
+    description,
+    contentType: JSON_CONTENT_TYPE,
+    schema,
+    headers: { ...requestIdHeader, ...headers },
+    examples: { ok: { summary: description, value: example } },
+  } satisfies ResponseSpec;
+}
+
+/** One kind of problem a status can mean, as the example a reader sees. */
+interface ProblemExample {
+  readonly name: string;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+}
+
+const urn = (slug: string) => `urn:picus:problem:${slug}`;
+
+function problem(
+  status: number,
+  description: string,
+  kinds: readonly ProblemExample[],
+  headers: Record<string, HeaderSpec> = {},
+) {
+  const examples: Record<string, { summary: string; value: Problem }> = {};
+  for (const kind of kinds) {
+    examples[kind.name] = {
+      summary: kind.title,
+      value: { type: kind.type, title: kind.title, status, detail: kind.detail, request_id: REQUEST_ID },
+    };
+  }
+  return {
+    description,
+    contentType: PROBLEM_CONTENT_TYPE,
+    schema: Problem,
+    headers: { ...requestIdHeader, ...headers },
+    examples,
+  } satisfies ResponseSpec;
+}
+
+const unavailable = problem(
+  503,
+  'The item store is unavailable (throttled, down or too slow); retry after `Retry-After` seconds.',
+  [
+    {
+      name: 'store-unavailable',
+      type: urn('store-unavailable'),
+      title: 'Service unavailable',
+      detail: 'The item store is temporarily unavailable.',
+    },
+  ],
+  { 'retry-after': { schema: RetryAfterHeader, required: true } },
+);
+
+const internal = problem(500, 'An unexpected failure; it is logged with the request_id.', [
+  {
+    name: 'internal',
+    type: 'about:blank',
+    title: 'Internal server error',
+    detail: 'The server failed to handle this request. It has been logged with its request_id.',
+  },
+]);
+
+const invalidKey = problem(
+  400,
+  'The key is empty, longer than 1024 bytes of UTF-8, or not valid percent-encoded UTF-8.',
+  [
+    {
+      name: 'invalid-key',
+      type: urn('invalid-key'),
+      title: 'Invalid key',
+      detail: 'The key must be at most 1024 bytes of UTF-8.',
+    },
+  ],
+);
+
+const itemNotFound = problem(404, 'No item has this key.', [
+  {
+    name: 'item-not-found',
+    type: urn('item-not-found'),
+    title: 'Item not found',
+    detail: `No item has object_id ${JSON.stringify(OBJECT_ID)}.`,
+  },
+]);
+
+const exampleItem: Item = {
+  object_id: OBJECT_ID,
+  data: { name: 'Ada', tags: ['math', 'engines'], born: 1815, nested: { ok: true } },
+  created_at: CREATED_AT,
+};
+
+export const operations = {
+  health: {
+    operationId: 'getHealth',
+    method: 'GET',
+    path: '/health',
+    tag: 'Health',
+    summary: 'Liveness',
+    description: 'Answers 200 while the process serves requests; it does not touch the store.',
+    responses: {
+      200: ok('The process is alive.', HealthResponse, { status: 'ok' }),
+      500: internal,
+    },
+  },
+  ready: {
+    operationId: 'getReady',
+    method: 'GET',
+    path: '/ready',
+    tag: 'Health',
+    summary: 'Readiness',
+    description: 'Answers 200 when the item store answers, 503 otherwise.',
+    responses: {
+      200: ok('The item store answers.', ReadyResponse, { status: 'ready' }),
+      500: internal,
+      503: unavailable,
+    },
+  },
+  listItems: {
+    operationId: 'listItems',
+    method: 'GET',
+    path: '/picus/list',
+    tag: 'Items',
+    summary: 'List items, a page at a time',
+    description:
+      'Pages through every item in no particular order. Pass the `next_cursor` of a page as `cursor` ' +
+      'to get the next one; following cursors until `next_cursor` is null yields every item that ' +
+      'existed throughout exactly once. A page may hold fewer than `limit` items, even none, ' +
+      'before the last page.',
+    query: ListItemsQuery,
+    responses: {
+      200: ok('One page of items.', ListItemsResponse, {
+        items: [exampleItem],
+        count: 1,
+        next_cursor: 'eyJvYmplY3RfaWQiOiIwYjdlNWE4YyJ9',
+      }),
+      400: problem(400, '`limit` is not an integer from 1 to 1000, or `cursor` is not one this API issued.', [
+        {
+          name: 'invalid-page-request',
+          type: urn('invalid-page-request'),
+          title: 'Invalid page request',
+          detail: 'limit must be an integer from 1 to 1000.',
+        },
+      ]),
+      500: internal,
+      503: unavailable,
+    },
+  },
+  putItem: {
+    operationId: 'putItem',
+    method: 'POST',
+    path: '/picus/put',
+    tag: 'Items',
+    summary: 'Store a new item',
+    description:
+      'Stores the JSON object under a new `object_id` and answers where to read it. With an ' +
+      '`Idempotency-Key`, a retry with the same key and body creates nothing and answers the same ' +
+      '`object_id` (201 again, with `idempotent-replayed: true`); the same key with another body is a 409.',
+    headers: PutItemHeaders,
+    body: { contentType: JSON_CONTENT_TYPE, schema: PutItemBody, maxBytes: 256 * 1024 },
+    responses: {
+      201: ok(
+        'The item was stored (or, with a replayed Idempotency-Key, had been).',
+        PutItemResponse,
+        { object_id: OBJECT_ID, created_at: CREATED_AT },
+        {
+          location: { schema: LocationHeader, required: true },
+          'idempotent-replayed': { schema: IdempotentReplayedHeader, required: false },
+        },
+      ),
+      400: problem(
+        400,
+        'The body is not valid UTF-8 JSON, or the Idempotency-Key is not 1..255 visible ASCII.',
+        [
+          {
+            name: 'malformed-request',
+            type: urn('malformed-request'),
+            title: 'Bad request',
+            detail: 'The body is not valid JSON.',
+          },
+          {
+            name: 'invalid-idempotency-key',
+            type: urn('invalid-idempotency-key'),
+            title: 'Invalid Idempotency-Key',
+            detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.',
+          },
+        ],
+      ),
+      409: problem(409, 'The Idempotency-Key was already used with a different body.', [
+        {
+          name: 'idempotency-conflict',
+          type: urn('idempotency-conflict'),
+          title: 'Idempotency-Key reused with another body',
+          detail: 'This Idempotency-Key was already used with a different request body.',
+        },
+      ]),
+      413: problem(413, 'The body is larger than 256 KiB.', [
+        {
+          name: 'content-too-large',
+          type: 'about:blank',
+          title: 'Content too large',
+          detail: 'The body must be at most 262144 bytes.',
+        },
+      ]),
+      415: problem(415, 'The Content-Type is not JSON (`application/json` or `application/*+json`, UTF-8).', [
+        {
+          name: 'unsupported-media-type',
+          type: 'about:blank',
+          title: 'Unsupported media type',
+          detail: 'Send the item as JSON with Content-Type: application/json.',
+        },
+      ]),
+      422: problem(
+        422,
+        'The JSON is not an object, is nested deeper than 32 levels, or holds a value the store cannot keep exactly.',
+        [
+          {
+            name: 'invalid-item',
+            type: urn('invalid-item'),
+            title: 'Invalid item',
+            detail: 'The item must be a JSON object.',
+          },
+        ],
+      ),
+      500: internal,
+      503: unavailable,
+    },
+  },
+  getItem: {
+    operationId: 'getItem',
+    method: 'GET',
+    path: '/picus/get/{key}',
+    tag: 'Items',
+    summary: 'Read an item',
+    description:
+      'Answers the item stored under the key (percent-decoded), with its data exactly as it was put.',
+    params: ItemKeyParams,
+    responses: {
+      200: ok('The item.', Item, exampleItem),
+      400: invalidKey,
+      404: itemNotFound,
+      500: internal,
+      503: unavailable,
+    },
+  },
+  deleteItem: {
+    operationId: 'deleteItem',
+    method: 'DELETE',
+    path: '/picus/{key}',
+    tag: 'Items',
+    summary: 'Delete an item',
+    description:
+      'Deletes the item stored under the key (percent-decoded). Served by a Lambda function behind ' +
+      'the load balancer, not by the container: call it through the load balancer.',
+    params: ItemKeyParams,
+    responses: {
+      200: ok('The item was deleted.', DeleteItemResponse, { object_id: OBJECT_ID, deleted: true }),
+      400: invalidKey,
+      404: itemNotFound,
+      500: internal,
+      503: unavailable,
+    },
+  },
+} as const satisfies Record<string, OperationSpec>;
+
+export type OperationName = keyof typeof operations;
+
+export const operationList: readonly OperationSpec[] = Object.values(operations);
+
+/** What any path answers with a method its resource does not accept (405) or when no resource lives there (404). */
+export const routeProblems = {
+  404: problem(404, 'No resource lives at this path.', [
+    { name: 'not-found', type: 'about:blank', title: 'Not found', detail: 'No resource at /nowhere.' },
+  ]),
+  405: problem(
+    405,
+    'The resource does not accept this method; `Allow` lists the ones it does.',
+    [
+      {
+        name: 'method-not-allowed',
+        type: 'about:blank',
+        title: 'Method not allowed',
+        detail: 'PUT is not allowed here.',
+      },
+    ],
+    { allow: { schema: AllowHeader, required: true } },
+  ),
+} as const;
