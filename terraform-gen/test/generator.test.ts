@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests compare against Terraform interpolation strings.
 import { describe, expect, test } from 'bun:test';
 import { routingTable } from '../../contracts/routing.ts';
 import { LAMBDA, SHUTDOWN } from '../src/constants.ts';

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests compare against Terraform interpolation strings.
 /**
  * Security posture and the provider-side value checks the offline validator cannot run
  * (enums, conflicting arguments), asserted on the generated JSON.
