@@ -67,7 +67,7 @@ export function handshakeLine(socket: string): string {
 export function reattachEnv(socket: string, pid: number): Record<string, string> {
   return {
     TF_REATTACH_PROVIDERS: JSON.stringify({
-      'registry.terraform.io/hashicorp/aws': {
+      'hashicorp/aws': {
         Protocol: 'grpc',
         ProtocolVersion: 6,
         Pid: pid,
