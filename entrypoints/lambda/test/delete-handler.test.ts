@@ -98,6 +98,27 @@ describe('ALB DELETE handler', () => {
     expect((await handler(event({ path: '/picus/a/b' }))).statusCode).toBe(404);
   });
 
+  test('an ALB health-check event is answered 200 like the container’s /health', async () => {
+    const result = await harness().handler(
+      event({ httpMethod: 'GET', path: '/health', headers: { 'user-agent': 'ELB-HealthChecker/2.0' } }),
+    );
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '')).toEqual({ status: 'ok' });
+  });
+
+  test('base64 bodies and query strings are ignored by DELETE', async () => {
+    const { handler, seed } = harness();
+    await seed('abc');
+    const result = await handler(
+      event({
+        body: Buffer.from('{"x":1}').toString('base64'),
+        isBase64Encoded: true,
+        queryStringParameters: { a: '%20' },
+      }),
+    );
+    expect(result.statusCode).toBe(200);
+  });
+
   test('works without headers at all', async () => {
     const { headers: _unused, ...bare } = event();
     const result = await harness().handler(bare as ALBEvent);
