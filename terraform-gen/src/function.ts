@@ -54,8 +54,8 @@ export function lambdaFunction(f: Fragment, identity: Fragment, s: Settings, ref
       function_name: fnRes.attr('function_name'),
       function_version: fnRes.attr('version'),
     },
-    // The deploy workflow moves the alias to each newly published version.
-    { lifecycle: { ignore_changes: ['function_version'] } },
+    // The deploy workflow moves the alias (weighted canary, then fully) to each published version.
+    { lifecycle: { ignore_changes: ['function_version', 'routing_config'] } },
   );
 
   return {

@@ -322,7 +322,10 @@ describe('function and data', () => {
     expect(s.resource('aws_cloudwatch_log_group', 'lambda').retention_in_days).toBe(
       '${var.log_retention_days}',
     );
-    expect(s.resource('aws_lambda_alias', 'live').lifecycle.ignore_changes).toEqual(['function_version']);
+    expect(s.resource('aws_lambda_alias', 'live').lifecycle.ignore_changes).toEqual([
+      'function_version',
+      'routing_config',
+    ]);
   });
 
   test('DynamoDB: on-demand, object_id (S), PITR, SSE, deletion protection', () => {
