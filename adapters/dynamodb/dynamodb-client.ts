@@ -40,6 +40,8 @@ export function createDynamoClient(settings: DynamoClientSettings): DynamoDBClie
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: settings.connectTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      // Without this the handler only logs a warning when the budget is exceeded and keeps waiting.
+      throwOnRequestTimeout: true,
     }),
   });
 }
