@@ -167,8 +167,12 @@ describe('store faults', () => {
             port: engine.port,
             socket: {
               data: (_upstream, chunk) => void setTimeout(() => client.write(chunk), 2000),
-              close: () => client.end(),
-              error: () => client.end(),
+              close: () => {
+                client.end();
+              },
+              error: () => {
+                client.end();
+              },
             },
           }).then((upstream) => {
             client.data = { upstream };
