@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Subprocess } from 'bun';
+import { HealthResponse } from '../../contracts/health.ts';
+import { Item, ListItemsResponse, PutItemResponse } from '../../contracts/item.ts';
+import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import type { Artifact } from '../build.ts';
+import { freePort, hostBinary, ROOT } from './artifacts.ts';
+
+/**
+ * What ships is what is tested: the binary `bun run build` compiles (the Dockerfile runs the
+ * same script for linux/arm64) is started as ECS starts it, from a directory with no
+ * node_modules, and must pass the contract suite's smoke subset and these direct checks.
+ */
+
+let binary: Artifact;
+let server: Subprocess;
+let port: number;
+let base: string;
+let cwd: string;
+let output = '';
+
+async function waitForHealth(url: string, child: Subprocess, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the binary exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(500) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`no /health within ${deadlineMs} ms:\n${output}`);
+    await Bun.sleep(50);
+  }
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<void> {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) output += decoder.decode(chunk);
+}
+
+function healthcheck(probePort: number): Promise<number> {
+  const child = Bun.spawn([binary.path, '--healthcheck'], {
+    cwd,
+    env: { ...process.env, PORT_APP: String(probePort), LOG_LEVEL: 'silent' },
+    stdout: 'ignore',
+    stderr: 'ignore',
+  });
+  return child.exited;
+}
+
+beforeAll(async () => {
+  binary = await hostBinary();
+  cwd = mkdtempSync(join(tmpdir(), 'picus-binary-cwd-'));
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = Bun.spawn([binary.path], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PORT_APP: String(port),
+      HOST: '127.0.0.1',
+      PICUS_STORE: 'memory',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  void collect(server.stdout as ReadableStream<Uint8Array>);
+  void collect(server.stderr as ReadableStream<Uint8Array>);
+  await waitForHealth(base, server, 15_000);
+}, 120_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    const exited = await Promise.race([server.exited, Bun.sleep(5_000).then(() => null)]);
+    if (exited === null) server.kill('SIGKILL');
+  }
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('the compiled container binary', () => {
+  test('is one self-contained executable', () => {
+    expect(binary.bytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(existsSync(join(cwd, 'node_modules'))).toBe(false);
+  });
+
+  test('GET /health matches the contract', async () => {
+    const response = await fetch(`${base}/health`);
+    expect(response.status).toBe(200);
+    expect(HealthResponse.parse(await response.json())).toEqual({ status: 'ok' });
+  });
+
+  test('put, get and list round-trip an item (memory store)', async () => {
+    const data = { name: 'compiled', nested: { n: 1, list: [true, null, 'x'] } };
+    const put = await fetch(`${base}/picus/put`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(data),
+    });
+    expect(put.status).toBe(201);
+    const created = PutItemResponse.parse(await put.json());
+    const location = put.headers.get('location');
+    expect(location).toBe(`/picus/get/${encodeURIComponent(created.object_id)}`);
+
+    const get = await fetch(`${base}${location}`);
+    expect(get.status).toBe(200);
+    expect(Item.parse(await get.json())).toEqual({ ...created, data });
+
+    const list = await fetch(`${base}/picus/list?limit=1000`);
+    expect(list.status).toBe(200);
+    const page = ListItemsResponse.parse(await list.json());
+    expect(page.items.map((item) => item.object_id)).toContain(created.object_id);
+  });
+
+  test('errors are problem+json; DELETE is not served here (the Lambda serves it)', async () => {
+    const cases = [
+      { method: 'GET', path: '/picus/get/absent', status: 404 },
+      { method: 'GET', path: '/nowhere', status: 404 },
+      { method: 'PATCH', path: '/picus/some-key', status: 405, allow: 'DELETE' },
+      { method: 'DELETE', path: '/picus/some-key', status: 404 },
+    ];
+    for (const { method, path, status, allow } of cases) {
+      const response = await fetch(`${base}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(status);
+      expect(response.headers.get('content-type')).toStartWith(PROBLEM_CONTENT_TYPE);
+      expect(Problem.parse(await response.json()).status).toBe(status);
+      if (allow) expect(response.headers.get('allow')).toBe(allow);
+    }
+  });
+
+  test('Swagger UI and the OpenAPI document are served from the binary itself', async () => {
+    const page = await fetch(`${base}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger-ui-bundle.js');
+    const bundled = await fetch(`${base}/docs/swagger-ui-bundle.js`);
+    expect(bundled.status).toBe(200);
+    const served = createHash('sha256')
+      .update(new Uint8Array(await bundled.arrayBuffer()))
+      .digest('hex');
+    const original = createHash('sha256')
+      .update(readFileSync(join(ROOT, 'node_modules', 'swagger-ui-dist', 'swagger-ui-bundle.js')))
+      .digest('hex');
+    expect(served).toBe(original);
+    const spec = await fetch(`${base}/openapi.json`);
+    expect(spec.status).toBe(200);
+    expect(((await spec.json()) as { openapi: string }).openapi).toStartWith('3.');
+  });
+
+  test('--healthcheck exits 0 while it serves and 1 where nothing listens', async () => {
+    expect(await healthcheck(port)).toBe(0);
+    expect(await healthcheck(await freePort())).toBe(1);
+  });
+
+  test('passes the contract suite smoke subset (Playwright, @smoke)', async () => {
+    const config = join(ROOT, 'playwright.config.ts');
+    const specs = existsSync(join(ROOT, 'e2e'))
+      ? Array.from(new Bun.Glob('**/*.spec.ts').scanSync({ cwd: join(ROOT, 'e2e') }))
+      : [];
+    if (!existsSync(config) || specs.length === 0) {
+      console.warn('no Playwright suite (playwright.config.ts, e2e/*.spec.ts) yet: smoke run skipped');
+      return;
+    }
+    const args = [
+      join(ROOT, 'node_modules', '.bin', 'playwright'),
+      'test',
+      '--grep',
+      '@smoke',
+      '--reporter=line',
+    ];
+    // Browser smoke tests need Chromium (Debian's, or CHROMIUM_PATH); without one, the API ones still run.
+    if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+      console.warn('no Chromium: running the api project of the smoke subset only');
+      args.push('--project=api');
+    }
+    const run = Bun.spawn(['node', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, BASE_URL: base },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const [out, err, code] = await Promise.all([
+      new Response(run.stdout).text(),
+      new Response(run.stderr).text(),
+      run.exited,
+    ]);
+    if (code !== 0) console.error(out, err);
+    expect(code).toBe(0);
+    expect(out).toMatch(/\d+ passed/);
+  }, 120_000);
+
+  test('SIGTERM drains and exits 0', async () => {
+    const drainPort = await freePort();
+    const child = Bun.spawn([binary.path], {
+      cwd,
+      env: {
+        ...process.env,
+        PORT_APP: String(drainPort),
+        HOST: '127.0.0.1',
+        PICUS_STORE: 'memory',
+        LOG_LEVEL: 'silent',
+      },
+      stdout: 'ignore',
+      stderr: 'ignore',
+    });
+    await waitForHealth(`http://127.0.0.1:${drainPort}`, child, 15_000);
+    child.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+  }, 30_000);
+});

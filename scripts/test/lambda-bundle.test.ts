@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ALBEvent, ALBResult } from 'aws-lambda';
+import { createDynamoClient } from '../../adapters/dynamodb/dynamodb-client.ts';
+import {
+  type EmbeddedDynamo,
+  startEmbeddedDynamo,
+} from '../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
+import { ensureTable } from '../../adapters/dynamodb/table.ts';
+import { DeleteItemResponse } from '../../contracts/item.ts';
+import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import { LAMBDA_EXTERNALS } from '../build.ts';
+import { lambdaArtifacts, ROOT } from './artifacts.ts';
+import { readZip } from './zip-reader.ts';
+
+/**
+ * The Lambda artifact, run as the nodejs22.x runtime runs it: the zip is unpacked into a
+ * task directory, plain Node imports index.mjs, and `handler` gets ALB events. Only the
+ * packages the runtime provides (@aws-sdk/*, @smithy/*) can be resolved there, so a
+ * dependency the bundle forgot to include fails here, not in AWS.
+ */
+
+const TABLE = 'picus_data';
+let task: string;
+let bundleBytes: number;
+let bundleText: string;
+
+const DRIVER = `
+import { writeFileSync } from 'node:fs';
+const [bundle, eventsFile, resultsFile] = process.argv.slice(2);
+const events = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(eventsFile, 'utf8')));
+const { handler } = await import(bundle);
+const results = [];
+for (const event of events) results.push(await handler(event, {}));
+writeFileSync(resultsFile, JSON.stringify(results));
+process.exit(0);
+`;
+
+function albEvent(
+  method: string,
+  path: string,
+  multiValue = false,
+  headers: Record<string, string> = {},
+): ALBEvent {
+  const base = {
+    requestContext: {
+      elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1' },
+    },
+    httpMethod: method,
+    path,
+    body: '',
+    isBase64Encoded: false,
+  };
+  const all = { 'x-forwarded-proto': 'https', host: 'api.example.com', ...headers };
+  return multiValue
+    ? {
+        ...base,
+        multiValueQueryStringParameters: {},
+        multiValueHeaders: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, [v]])),
+      }
+    : { ...base, queryStringParameters: {}, headers: all };
+}
+
+/** Runs the unpacked handler under Node, in a fresh process (a cold start), over `events`. */
+async function invoke(events: ALBEvent[], env: Record<string, string>): Promise<ALBResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'picus-invoke-'));
+  try {
+    writeFileSync(join(dir, 'events.json'), JSON.stringify(events));
+    const child = Bun.spawn(
+      [
+        'node',
+        join(task, 'driver.mjs'),
+        join(task, 'index.mjs'),
+        join(dir, 'events.json'),
+        join(dir, 'results.json'),
+      ],
+      {
+        cwd: task,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          AWS_REGION: 'eu-west-1',
+          LOG_LEVEL: 'warn',
+          ...env,
+        },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      },
+    );
+    const [out, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    if (code !== 0) throw new Error(`node exited ${code}:\n${out}${err}`);
+    return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ALBResult[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function expectAlbShape(result: ALBResult, status: number, reason: string, multiValue: boolean): void {
+  expect(result.statusCode).toBe(status);
+  expect(result.statusDescription).toBe(`${status} ${reason}`);
+  expect(result.isBase64Encoded).toBe(false);
+  if (multiValue) {
+    expect(result.headers).toBeUndefined();
+    for (const values of Object.values(result.multiValueHeaders ?? {})) {
+      expect(Array.isArray(values)).toBe(true);
+      for (const value of values) expect(typeof value).toBe('string');
+    }
+  } else {
+    expect(result.multiValueHeaders).toBeUndefined();
+    for (const value of Object.values(result.headers ?? {})) expect(typeof value).toBe('string');
+  }
+}
+
+function header(result: ALBResult, name: string): string | undefined {
+  const value = result.headers?.[name] ?? result.multiValueHeaders?.[name]?.[0];
+  return value === undefined ? undefined : String(value);
+}
+
+beforeAll(async () => {
+  const { bundle, zip } = await lambdaArtifacts();
+  bundleBytes = bundle.bytes;
+  bundleText = readFileSync(bundle.path, 'utf8');
+  // /var/task: what Lambda unpacks, plus a node_modules with only what the runtime provides.
+  task = mkdtempSync(join(tmpdir(), 'picus-lambda-task-'));
+  for (const entry of readZip(readFileSync(zip.path))) writeFileSync(join(task, entry.name), entry.data);
+  mkdirSync(join(task, 'node_modules'));
+  for (const scope of ['@aws-sdk', '@smithy'])
+    symlinkSync(join(ROOT, 'node_modules', scope), join(task, 'node_modules', scope));
+  writeFileSync(join(task, 'driver.mjs'), DRIVER);
+}, 60_000);
+
+afterAll(() => {
+  if (task) rmSync(task, { recursive: true, force: true });
+});
+
+describe('the Lambda bundle', () => {
+  test('is small, and imports only Node built-ins and what the runtime provides', () => {
+    expect(bundleBytes).toBeLessThanOrEqual(250 * 1024);
+    const specifiers = new Set<string>();
+    for (const match of bundleText.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"'./][^"']*)["']/g))
+      specifiers.add(match[1] as string);
+    const allowed = (s: string) =>
+      s.startsWith('node:') ||
+      builtinModules.includes(s) ||
+      LAMBDA_EXTERNALS.some((pattern) => s.startsWith(pattern.replace('*', '')));
+    expect([...specifiers].filter((s) => !allowed(s))).toEqual([]);
+    expect(bundleText).not.toContain(ROOT); // no build-machine paths: reproducible anywhere
+  });
+
+  test('memory store: 404 for an absent key, 405 for GET, ALB result shape', async () => {
+    const [absent, get, unknown] = await invoke(
+      [
+        albEvent('DELETE', '/picus/absent', false, { 'x-request-id': 'lambda-test-1' }),
+        albEvent('GET', '/picus/absent'),
+        albEvent('DELETE', '/nowhere'),
+      ],
+      { PICUS_STORE: 'memory' },
+    );
+    if (!absent || !get || !unknown) throw new Error('missing results');
+    expectAlbShape(absent, 404, 'Not Found', false);
+    expect(header(absent, 'content-type')).toBe(PROBLEM_CONTENT_TYPE);
+    expect(header(absent, 'x-request-id')).toBe('lambda-test-1');
+    const problem = Problem.parse(JSON.parse(absent.body ?? ''));
+    expect(problem).toMatchObject({ status: 404, request_id: 'lambda-test-1' });
+
+    expectAlbShape(get, 405, 'Method Not Allowed', false);
+    expect(header(get, 'allow')).toBe('DELETE');
+    expect(Problem.parse(JSON.parse(get.body ?? '')).status).toBe(405);
+
+    expectAlbShape(unknown, 404, 'Not Found', false);
+  }, 30_000);
+
+  test('multiValueHeaders mode answers with multiValueHeaders only', async () => {
+    const [result] = await invoke([albEvent('DELETE', '/picus/absent', true, { 'x-request-id': 'mv-1' })], {
+      PICUS_STORE: 'memory',
+    });
+    if (!result) throw new Error('missing result');
+    expectAlbShape(result, 404, 'Not Found', true);
+    expect(result.multiValueHeaders?.['x-request-id']).toEqual(['mv-1']);
+  }, 30_000);
+
+  describe('against the embedded DynamoDB', () => {
+    let engine: EmbeddedDynamo;
+    let client: DynamoDBClient;
+
+    beforeAll(async () => {
+      engine = await startEmbeddedDynamo();
+      client = createDynamoClient({
+        region: 'eu-west-1',
+        endpoint: engine.endpoint,
+        connectTimeoutMs: 1000,
+        requestTimeoutMs: 3000,
+        maxAttempts: 2,
+      });
+      await ensureTable(client, TABLE);
+    }, 30_000);
+
+    afterAll(async () => {
+      client?.destroy();
+      await engine?.stop();
+    });
+
+    test('DELETE of an existing item is 200, then 404; the item is gone', async () => {
+      const keys = ['lambda-bundle-item', 'with space/and ü'];
+      for (const key of keys) {
+        await client.send(
+          new PutItemCommand({
+            TableName: TABLE,
+            Item: {
+              object_id: { S: key },
+              created_at: { S: '2026-01-01T00:00:00.000Z' },
+              data: { M: { n: { N: '1' } } },
+            },
+          }),
+        );
+      }
+      const paths = keys.map((key) => `/picus/${encodeURIComponent(key)}`);
+      const results = await invoke(
+        [
+          albEvent('DELETE', paths[0] as string),
+          albEvent('DELETE', paths[0] as string, true),
+          albEvent('DELETE', paths[1] as string),
+        ],
+        {
+          PICUS_STORE: 'dynamodb',
+          DYNAMODB_ENDPOINT: engine.endpoint,
+          TABLE_NAME: TABLE,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        },
+      );
+      const [deleted, again, encoded] = results;
+      if (!deleted || !again || !encoded) throw new Error('missing results');
+      expectAlbShape(deleted, 200, 'OK', false);
+      expect(header(deleted, 'content-type')).toBe('application/json');
+      expect(DeleteItemResponse.parse(JSON.parse(deleted.body ?? ''))).toEqual({
+        object_id: keys[0] as string,
+        deleted: true,
+      });
+      expectAlbShape(again, 404, 'Not Found', true);
+      expectAlbShape(encoded, 200, 'OK', false);
+      expect(DeleteItemResponse.parse(JSON.parse(encoded.body ?? '')).object_id).toBe(keys[1] as string);
+      for (const key of keys) {
+        const left = await client.send(
+          new GetItemCommand({ TableName: TABLE, Key: { object_id: { S: key } } }),
+        );
+        expect(left.Item).toBeUndefined();
+      }
+    }, 60_000);
+  });
+});
