@@ -6,9 +6,9 @@ import { routeFor } from './routing.ts';
  * The OpenAPI 3.1 rendering of contracts/operations.ts. Nothing here restates a
  * schema: every JSON Schema below is generated from the zod schemas in contracts/.
  * The container's routes are described by @elysiajs/openapi from the schemas
- * attached to them (with `operationDetail` as their `detail`); the operations
- * the load balancer sends elsewhere (DELETE, to the Lambda) are added by
- * `lambdaPaths`, so /openapi.json describes the whole public API.
+ * attached to them (with `operationDetail` as their `detail`); `completeDocument`
+ * adds the operations the load balancer sends elsewhere (DELETE, to the Lambda),
+ * so /openapi.json describes the whole public API.
  */
 
 export const API_TITLE = 'picus';
@@ -196,11 +196,56 @@ export function documentation() {
 }
 
 /**
+ * A route parameter as generators emit it (description and examples inside its
+ * schema) in the form documentation viewers show: `description` and `example` on
+ * the parameter itself.
+ */
+function hoistParameterDocs(parameter: OpenApiObject): OpenApiObject {
+  const { description, examples, ...schema } = (parameter.schema ?? {}) as JsonSchema;
+  return {
+    ...parameter,
+    ...(typeof description === 'string' && parameter.description === undefined ? { description } : {}),
+    schema,
+    ...(Array.isArray(examples) && examples.length > 0 && parameter.example === undefined
+      ? { example: examples[0] }
+      : {}),
+  };
+}
+
+type Paths = Record<string, Record<string, OpenApiObject>>;
+
+/**
+ * The served document: `generated` (the container's routes, described from the
+ * schemas attached to them) completed with `documentation()`.
+ */
+export function completeDocument(generated: { paths: Paths; components?: { schemas?: object } }) {
+  const doc = documentation();
+  const paths: Paths = {};
+  for (const [path, methods] of Object.entries(generated.paths)) {
+    paths[path] = {};
+    for (const [method, operation] of Object.entries(methods)) {
+      const parameters = operation.parameters as OpenApiObject[] | undefined;
+      (paths[path] as Record<string, OpenApiObject>)[method] = parameters
+        ? { ...operation, parameters: parameters.map(hoistParameterDocs) }
+        : operation;
+    }
+  }
+  for (const [path, methods] of Object.entries(doc.paths)) paths[path] = { ...paths[path], ...methods };
+  return {
+    openapi: OPENAPI_VERSION,
+    info: doc.info,
+    tags: doc.tags,
+    paths,
+    components: { schemas: { ...generated.components?.schemas, ...doc.components.schemas } },
+  };
+}
+
+/**
  * The whole document straight from the contracts, without a server: the reference
  * the served /openapi.json is tested against.
  */
 export function buildOpenApiDocument(): OpenApiObject {
-  const paths: Record<string, Record<string, OpenApiObject>> = {};
+  const paths: Paths = {};
   for (const op of operationList) {
     paths[op.path] ??= {};
     (paths[op.path] as Record<string, OpenApiObject>)[op.method.toLowerCase()] = openApiOperation(op);

@@ -68,10 +68,10 @@ const requestIdHeader: Record<string, HeaderSpec> = {
   'x-request-id': { schema: RequestIdHeader, required: true },
 };
 
-function ok(
+function ok<S extends z.ZodType>(
   description: string,
-  schema: z.ZodType,
-  example: unknown,
+  schema: S,
+  example: z.output<S>,
   headers: Record<string, HeaderSpec> = {},
 ) {
   return {

@@ -1,24 +1,32 @@
-import { openapi } from '@elysiajs/openapi';
+import { toOpenAPISchema } from '@elysiajs/openapi';
 import { Elysia } from 'elysia';
-import { documentation, OPENAPI_VERSION } from '../../../contracts/openapi.ts';
+import { completeDocument, OPENAPI_VERSION } from '../../../contracts/openapi.ts';
 import { SPEC_PATH, swaggerUi } from './swagger-ui.ts';
 
 /**
- * GET /openapi.json and GET /docs. @elysiajs/openapi describes the app's routes
- * from the zod schemas attached to them; `documentation()` adds what is not a
- * route of this process (DELETE, served by the Lambda) and the named schemas.
- * Its own page (which loads Swagger UI from a CDN) is off: /docs is ours.
+ * GET /openapi.json and GET /docs. @elysiajs/openapi's generator describes the
+ * app's routes from the zod schemas attached to them and their `detail`;
+ * `completeDocument` adds what is not a route of this process (DELETE, served by
+ * the Lambda) and the named schemas. The plugin's own page is not used: it loads
+ * Swagger UI from a CDN. /docs is ours (./swagger-ui.ts).
  */
 export function apiDocs() {
-  return new Elysia({ name: 'picus-api-docs' })
-    .use(
-      openapi({
-        provider: null,
-        specPath: SPEC_PATH,
-        openapiVersion: OPENAPI_VERSION,
-        // biome-ignore lint/suspicious/noExplicitAny: the plugin types documentation with openapi-types, which we do not depend on.
-        documentation: documentation() as any,
-      }),
+  const docs = new Elysia({ name: 'picus-api-docs' });
+  let cached: { routes: number; document: object } | undefined;
+  return docs
+    .get(
+      SPEC_PATH,
+      () => {
+        // Every route of the app, once they are all registered (the route list is shared).
+        const routes = docs.routes.length;
+        if (cached?.routes !== routes) {
+          const generated = toOpenAPISchema(docs, undefined, undefined, undefined, OPENAPI_VERSION);
+          // biome-ignore lint/suspicious/noExplicitAny: the generator types its output with openapi-types, which we do not depend on.
+          cached = { routes, document: completeDocument(generated as any) };
+        }
+        return cached.document;
+      },
+      { detail: { hide: true } },
     )
     .use(swaggerUi());
 }

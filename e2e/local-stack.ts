@@ -1,0 +1,37 @@
+/**
+ * The contract suite's web server when BASE_URL is unset: the local stack
+ * (`bun run dev`) on PORT with the embedded DynamoDB in a fresh temporary data
+ * directory, removed when the stack stops. Playwright stops it with SIGTERM.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
+  const port = probe.port as number;
+  await probe.stop(true);
+  return port;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'picus-e2e-'));
+const child = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'entrypoints', 'local', 'main.ts')], {
+  env: {
+    ...process.env,
+    PORT: process.env.PORT ?? '8080',
+    // The container app's port is internal to the stack: any free one, so runs never collide.
+    PORT_APP: process.env.PORT_APP ?? String(await freePort()),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    SHUTDOWN_TIMEOUT_MS: process.env.SHUTDOWN_TIMEOUT_MS ?? '2000',
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => child.kill(signal));
+}
+
+const code = await child.exited;
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(code);

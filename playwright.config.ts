@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from '@playwright/test';
+
+/**
+ * The API contract suite (e2e/).
+ *
+ *   bun run e2e                                       against the local stack, started here
+ *   BASE_URL=https://api.example.com bun run e2e      against any deployment, unchanged
+ *   PORT=18080 bun run e2e                            local stack on another port
+ *   bun run e2e --grep @smoke                         the fast, side-effect-light subset
+ *
+ * Tests create their own items and delete them afterwards, so they are safe to run
+ * in parallel and against a shared deployment.
+ */
+const root = dirname(fileURLToPath(import.meta.url));
+const target = process.env.BASE_URL?.replace(/\/+$/, '');
+const port = process.env.PORT ?? '8080';
+const ci = !!process.env.CI;
+
+// Playwright runs on Node; the stack runs on Bun (the devDependency's binary, so npm alone suffices).
+const localBun = join(root, 'node_modules', '.bin', 'bun');
+const bun = existsSync(localBun) ? localBun : 'bun';
+
+/** Debian's Chromium; Playwright's own browser downloads are not used. */
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: ci,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: ci ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  use: {
+    baseURL: target ?? `http://localhost:${port}`,
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    { name: 'api', testIgnore: /\.browser\.spec\.ts$/ },
+    {
+      name: 'browser',
+      testMatch: /\.browser\.spec\.ts$/,
+      use: {
+        browserName: 'chromium',
+        viewport: { width: 1280, height: 900 },
+        launchOptions: {
+          executablePath: chromium,
+          args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: target
+    ? undefined
+    : {
+        command: `"${bun}" e2e/local-stack.ts`,
+        cwd: root,
+        url: `http://127.0.0.1:${port}/ready`,
+        env: { PORT: port },
+        reuseExistingServer: !ci,
+        timeout: 60_000,
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+});
