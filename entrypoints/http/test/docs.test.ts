@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'bun:test';
+import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
+import { ItemService } from '../../../domain/item-service.ts';
+import { createLogger } from '../../shared/access-log.ts';
+import { createApp } from '../app.ts';
+import { DOCS_CSP, DOCS_PATH, SPEC_PATH } from '../docs/swagger-ui.ts';
+import { withEnvelope } from '../envelope.ts';
+
+const handle = withEnvelope(
+  (request) => createApp({ service: new ItemService(new MemoryItemRepository()) }).handle(request),
+  createLogger('silent'),
+);
+const call = (path: string) => handle(new Request(`http://picus.test${path}`));
+
+describe('GET /docs (Swagger UI, self-hosted)', () => {
+  test('is an HTML page with a strict CSP and no inline script', async () => {
+    const response = await call(DOCS_PATH);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe(DOCS_CSP);
+    expect(DOCS_CSP).toContain("script-src 'self';");
+    expect(DOCS_CSP).not.toContain('unsafe-eval');
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBe(2);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/ src="\/docs\//);
+      expect(body).toBe('');
+    }
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  test('serves every file the page loads, with its media type', async () => {
+    const html = await (await call(DOCS_PATH)).text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] as string);
+    const expected: Record<string, string> = {
+      [`${DOCS_PATH}/swagger-ui-bundle.js`]: 'text/javascript; charset=utf-8',
+      [`${DOCS_PATH}/swagger-init.js`]: 'text/javascript; charset=utf-8',
+      [`${DOCS_PATH}/swagger-ui.css`]: 'text/css; charset=utf-8',
+      [`${DOCS_PATH}/favicon-32x32.png`]: 'image/png',
+    };
+    expect(assets.sort()).toEqual(Object.keys(expected).sort());
+    for (const asset of assets) {
+      const response = await call(asset);
+      expect(response.status, asset).toBe(200);
+      expect(response.headers.get('content-type'), asset).toBe(expected[asset] as string);
+      expect(response.headers.get('x-content-type-options'), asset).toBe('nosniff');
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(300);
+    }
+  });
+
+  test('the init script loads our document and never the validator service', async () => {
+    const script = await (await call(`${DOCS_PATH}/swagger-init.js`)).text();
+    expect(script).toContain(`url: ${JSON.stringify(SPEC_PATH)}`);
+    expect(script).toContain('validatorUrl: null');
+  });
+
+  test('the docs routes are not operations of the API', async () => {
+    const doc = (await (await call(SPEC_PATH)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith(DOCS_PATH) || path === SPEC_PATH)).toEqual(
+      [],
+    );
+    expect(Object.keys(doc.paths)).not.toContain('/picus/get/');
+  });
+});
