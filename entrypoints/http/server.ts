@@ -1,4 +1,5 @@
 import type { Server } from 'bun';
+import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import type { Logger } from '../shared/access-log.ts';
 import type { App } from './app.ts';
 import { withEnvelope } from './envelope.ts';
@@ -9,28 +10,98 @@ export interface ServerOptions {
   readonly logger: Logger;
 }
 
-/** Serves the app with Bun. `port: 0` picks a free port (see `server.port`). */
+/** Per-server shutdown state, set by `drain` and read by the request path. */
+interface DrainState {
+  draining: boolean;
+}
+const drainStates = new WeakMap<Server<undefined>, DrainState>();
+
+/** Marks the bodiless 503 the envelope sees for /ready while draining (body added after it). */
+const shuttingDown = new WeakSet<Response>();
+
+/**
+ * Serves the app with Bun. `port: 0` picks a free port (see `server.port`).
+ * Once `drain` has begun, /ready answers 503 (the load balancer takes the
+ * instance out) and every response carries `Connection: close`, so keep-alive
+ * clients drop their sockets instead of reusing one the listener is about to close.
+ */
 export function serveApp(app: App, options: ServerOptions): Server<undefined> {
-  const fetch = withEnvelope((request) => app.handle(request), options.logger);
-  return Bun.serve({
+  const state: DrainState = { draining: false };
+  const handle = withEnvelope(async (request) => {
+    if (state.draining && request.method === 'GET' && pathOf(request.url) === '/ready') {
+      const response = new Response(null, { status: 503, headers: { 'retry-after': '1' } });
+      shuttingDown.add(response);
+      return response;
+    }
+    return app.handle(request);
+  }, options.logger);
+  const server = Bun.serve({
     port: options.port,
     hostname: options.hostname,
-    fetch,
+    fetch: async (request) => {
+      let response = await handle(request);
+      if (shuttingDown.has(response)) response = shuttingDownProblem(response);
+      if (state.draining) response.headers.set('connection', 'close');
+      return response;
+    },
     // Bodies over the API's limit are refused by our reader with a problem+json 413;
     // this only bounds what Bun buffers for a client that ignores that answer.
     maxRequestBodySize: 1024 * 1024,
     idleTimeout: 30,
   });
+  drainStates.set(server, state);
+  return server;
+}
+
+/** The /ready answer of a draining instance, with the request id the envelope chose. */
+function shuttingDownProblem(response: Response): Response {
+  const body = {
+    type: 'about:blank',
+    title: 'Service unavailable',
+    status: 503,
+    detail: 'This instance is shutting down.',
+    request_id: response.headers.get('x-request-id') ?? 'unknown',
+  };
+  const headers = new Headers(response.headers);
+  headers.set('content-type', PROBLEM_CONTENT_TYPE);
+  return new Response(JSON.stringify(body), { status: 503, headers });
+}
+
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return '/';
+  const query = url.indexOf('?', start);
+  return query < 0 ? url.slice(start) : url.slice(start, query);
+}
+
+export interface DrainOptions {
+  /**
+   * How long to keep serving (with /ready at 503 and `Connection: close`) before
+   * closing the listener, so a load balancer that health-checks /ready takes the
+   * instance out first. Counted inside `timeoutMs`, and at most half of it.
+   */
+  readonly noticeMs?: number;
 }
 
 /**
- * Graceful stop: refuse new connections, let in-flight requests finish within
+ * Graceful stop: announce the shutdown (see `serveApp`), wait `noticeMs`, refuse
+ * new connections, let in-flight requests finish within what is left of
  * `timeoutMs`, then close whatever is left. Resolves true when nothing was cut off.
  */
-export async function drain(server: Server<undefined>, timeoutMs: number): Promise<boolean> {
+export async function drain(
+  server: Server<undefined>,
+  timeoutMs: number,
+  options: DrainOptions = {},
+): Promise<boolean> {
+  const started = performance.now();
+  const state = drainStates.get(server);
+  if (state) state.draining = true;
+  const noticeMs = Math.min(Math.max(0, options.noticeMs ?? 0), timeoutMs / 2);
+  if (noticeMs > 0) await Bun.sleep(noticeMs);
+  const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer = setTimeout(() => resolve(false), remainingMs);
   });
   const finished = server.stop(false).then(() => true as const);
   const clean = await Promise.race([finished, timedOut]);

@@ -13,11 +13,28 @@ export type LambdaHandler = (event: ALBEvent) => Promise<ALBResult>;
 export interface LoadBalancerOptions {
   readonly port: number;
   readonly hostname: string;
-  /** Base URL of the container app, e.g. http://127.0.0.1:8000. */
-  readonly containerUrl: string;
+  /** Base URL of the container app, e.g. http://127.0.0.1:8000 (one target). */
+  readonly containerUrl?: string;
+  /** Several container targets, served round-robin (instead of `containerUrl`). */
+  readonly containerUrls?: readonly string[];
+  /**
+   * Probe every target's /ready this often, as the ALB's target-group health check
+   * does, and send nothing new to a target that fails it until it passes again.
+   * Off when unset.
+   */
+  readonly healthCheckIntervalMs?: number;
   readonly lambda: LambdaHandler;
   readonly logger: Logger;
 }
+
+interface Target {
+  readonly url: string;
+  healthy: boolean;
+}
+
+/** Request bodies up to this size are buffered, so a refused connection can be retried. */
+const REPLAYABLE_BODY_BYTES = 1024 * 1024;
+const IDEMPOTENT = new Set(['GET', 'HEAD']);
 
 /** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = [
@@ -33,10 +50,61 @@ const HOP_BY_HOP = [
 /**
  * A local stand-in for the Application Load Balancer: routes by the shared
  * routing table, adds the headers ALB adds, invokes the Lambda handler with an
- * ALB-shaped event, and proxies everything else to the container over HTTP.
+ * ALB-shaped event, and proxies everything else to the container targets over HTTP,
+ * round-robin over the healthy ones (all of them when none is, as ALB fails open).
+ *
+ * A request whose connection was refused never reached its target, so it is sent
+ * to the next target (its body, when small, is buffered for that). Any other
+ * network failure is retried only for GET/HEAD, which change nothing here; a
+ * request that may have reached a target is never sent twice.
  */
 export function startLoadBalancer(options: LoadBalancerOptions): Server<undefined> {
-  const containerUrl = options.containerUrl.replace(/\/$/, '');
+  const urls = options.containerUrls ?? (options.containerUrl ? [options.containerUrl] : []);
+  if (urls.length === 0) throw new Error('startLoadBalancer needs at least one container URL');
+  const targets: Target[] = urls.map((url) => ({ url: url.replace(/\/$/, ''), healthy: true }));
+  let next = 0;
+  const pick = (tried: ReadonlySet<Target>): Target | undefined => {
+    const untried = targets.filter((target) => !tried.has(target));
+    const healthy = untried.filter((target) => target.healthy);
+    const pool = healthy.length > 0 ? healthy : untried;
+    if (pool.length === 0) return undefined;
+    next = (next + 1) % 1_000_000_000;
+    return pool[next % pool.length];
+  };
+  const checking = options.healthCheckIntervalMs !== undefined;
+
+  const proxy = async (request: Request, url: URL, headers: Headers): Promise<Response> => {
+    const hasBody = request.body !== null && !IDEMPOTENT.has(request.method);
+    const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+    const replayable = !hasBody || declared <= REPLAYABLE_BODY_BYTES;
+    const body = hasBody ? (replayable ? await request.arrayBuffer() : request.body) : undefined;
+    const tried = new Set<Target>();
+    for (;;) {
+      const target = pick(tried) as Target;
+      tried.add(target);
+      try {
+        const response = await fetch(`${target.url}${url.pathname}${url.search}`, {
+          method: request.method,
+          headers,
+          body,
+          redirect: 'manual',
+          decompress: false,
+        });
+        return withoutHopByHop(response);
+      } catch (error) {
+        const refused = (error as { code?: unknown }).code === 'ECONNREFUSED';
+        if (refused && checking) target.healthy = false;
+        const retry = replayable && (refused || IDEMPOTENT.has(request.method));
+        if (!retry || tried.size === targets.length) throw error;
+        options.logger.event('warn', 'retrying on another target', {
+          error: String(error),
+          target: target.url,
+          path: url.pathname,
+        });
+      }
+    }
+  };
+
   const server: Server<undefined> = Bun.serve({
     port: options.port,
     hostname: options.hostname,
@@ -51,20 +119,49 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
             fromAlbResult(result) ?? badGateway(headers, 'The Lambda target returned an invalid response.')
           );
         }
-        return await fetch(`${containerUrl}${url.pathname}${url.search}`, {
-          method: request.method,
-          headers,
-          body: request.body,
-          redirect: 'manual',
-          decompress: false,
-        });
+        return await proxy(request, url, headers);
       } catch (error) {
         options.logger.event('error', 'target failed', { error: String(error), path: url.pathname });
         return badGateway(headers, 'The target did not answer.');
       }
     },
   });
+
+  if (checking) {
+    const intervalMs = options.healthCheckIntervalMs as number;
+    const probe = async (target: Target) => {
+      try {
+        const response = await fetch(`${target.url}/ready`, { signal: AbortSignal.timeout(intervalMs * 5) });
+        await response.arrayBuffer();
+        target.healthy = response.ok;
+      } catch {
+        target.healthy = false;
+      }
+    };
+    let probing = false;
+    const timer = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      void Promise.all(targets.map(probe)).finally(() => {
+        probing = false;
+      });
+    }, intervalMs);
+    timer.unref();
+    const stop = server.stop.bind(server);
+    server.stop = (closeActiveConnections?: boolean) => {
+      clearInterval(timer);
+      return stop(closeActiveConnections);
+    };
+  }
   return server;
+}
+
+/** The target's response without its hop-by-hop headers (e.g. a draining target's `Connection: close`). */
+function withoutHopByHop(response: Response): Response {
+  if (!HOP_BY_HOP.some((name) => response.headers.has(name))) return response;
+  const headers = new Headers(response.headers);
+  for (const name of HOP_BY_HOP) headers.delete(name);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 function forwardedHeaders(request: Request, server: Server<undefined>, url: URL): Headers {
