@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_PATH } from './e2e/support/chromium.ts';
 
 /**
  * The API contract suite (e2e/).
@@ -22,9 +23,6 @@ const ci = !!process.env.CI;
 // Playwright runs on Node; the stack runs on Bun (the devDependency's binary, so npm alone suffices).
 const localBun = join(root, 'node_modules', '.bin', 'bun');
 const bun = existsSync(localBun) ? localBun : 'bun';
-
-/** Debian's Chromium; Playwright's own browser downloads are not used. */
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -48,7 +46,7 @@ export default defineConfig({
         browserName: 'chromium',
         viewport: { width: 1280, height: 900 },
         launchOptions: {
-          executablePath: chromium,
+          executablePath: CHROMIUM_PATH,
           args: [
             '--headless',
             '--no-sandbox',

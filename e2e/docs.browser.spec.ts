@@ -1,7 +1,10 @@
 import type { Page, TestInfo } from '@playwright/test';
 import { operationList } from '../contracts/operations.ts';
+import { CHROMIUM_MISSING } from './support/chromium.ts';
 import { expectResponse } from './support/contract.ts';
 import { expect, NO_DELETE, test, unique } from './support/items.ts';
+
+test.skip(CHROMIUM_MISSING !== undefined, CHROMIUM_MISSING);
 
 /** Fails the page's test on any request off this origin (the page must work offline) and on any error. */
 async function guard(

@@ -1,12 +1,9 @@
 import type { Item } from '../contracts/item.ts';
 import { expectResponse } from './support/contract.ts';
-import { deletePath, expect, itemPath, NO_DELETE, test, unique } from './support/items.ts';
+import { deletePath, expect, type Items, itemPath, NO_DELETE, test, unique } from './support/items.ts';
 
 /** Pages through the whole table; `limits` gives the page size of each request (the last one repeats). */
-async function listAll(
-  items: import('./support/items.ts').Items,
-  limits: readonly number[],
-): Promise<{ ids: string[]; pages: number }> {
+async function listAll(items: Items, limits: readonly number[]): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
