@@ -50,7 +50,7 @@ describe('ci.yml', () => {
   test('checks what the issue asks for', () => {
     const runs = Object.values(ci.jobs)
       .flatMap((job) => job.steps ?? [])
-      .map((step) => `${step.uses ?? '`} ${step.run ?? `'}`)
+      .map((step) => [step.uses, step.run].filter(Boolean).join(' '))
       .join('\n');
     for (const fragment of [
       'bun install --frozen-lockfile',
