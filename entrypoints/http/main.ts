@@ -12,19 +12,6 @@ import { drain, serveApp } from './server.ts';
  * `--healthcheck` instead probes a running instance (the image has no curl).
  */
 const config = loadConfig();
-/**
- * How long a SIGTERMed instance keeps serving, with /ready at 503, before it closes
- * its listener: time for a load balancer that health-checks /ready to take it out.
- * 0 (the default) on ECS, where the ALB deregisters the task before SIGTERM.
- * Read here until it joins the config schema.
- */
-const SHUTDOWN_NOTICE_MS = noticeFrom(process.env.SHUTDOWN_NOTICE_MS);
-function noticeFrom(value: string | undefined): number {
-  if (value === undefined || value === '') return 0;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 0) throw new Error(`Invalid configuration: SHUTDOWN_NOTICE_MS: ${value}`);
-  return ms;
-}
 
 if (process.argv.includes('--healthcheck')) {
   process.exit(await runHealthcheck(config.PORT_APP));
@@ -43,9 +30,9 @@ async function shutdown(signal: string): Promise<void> {
   logger.event('info', 'draining', {
     signal,
     timeout_ms: config.SHUTDOWN_TIMEOUT_MS,
-    notice_ms: SHUTDOWN_NOTICE_MS,
+    notice_ms: config.SHUTDOWN_NOTICE_MS,
   });
-  const clean = await drain(server, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: SHUTDOWN_NOTICE_MS });
+  const clean = await drain(server, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS });
   store.close();
   logger.event(clean ? 'info' : 'warn', 'stopped', { clean });
   process.exit(0);

@@ -26,6 +26,13 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: positiveMs(20_000),
+  /**
+   * How long a SIGTERMed container keeps serving, with /ready at 503 and
+   * `Connection: close` on every response, before it closes its listener: time for a
+   * load balancer that health-checks /ready to take it out. Counts within the drain
+   * timeout. 0 on ECS, where the ALB deregisters the task before SIGTERM.
+   */
+  SHUTDOWN_NOTICE_MS: z.coerce.number().int().min(0).default(0),
   /** Per-attempt DynamoDB budget; with the attempts below it bounds a request's store time. */
   DYNAMODB_TIMEOUT_MS: positiveMs(1_000),
   DYNAMODB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
