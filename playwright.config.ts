@@ -19,6 +19,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 const target = process.env.BASE_URL?.replace(/\/+$/, '');
 const port = process.env.PORT ?? '8080';
 const ci = !!process.env.CI;
+const baseURL = target ?? `http://localhost:${port}`;
 
 // Playwright runs on Node; the stack runs on Bun (the devDependency's binary, so npm alone suffices).
 const localBun = join(root, 'node_modules', '.bin', 'bun');
@@ -26,6 +27,9 @@ const bun = existsSync(localBun) ? localBun : 'bun';
 
 export default defineConfig({
   testDir: 'e2e',
+  // One directory per target: runs against different targets (other ports, a deployment)
+  // can share a checkout without one wiping the other's traces and screenshots.
+  outputDir: join('test-results', new URL(baseURL).host.replace(/[^\w.-]/g, '_')),
   fullyParallel: true,
   workers: 2,
   forbidOnly: ci,
@@ -34,7 +38,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: ci ? [['list'], ['html', { open: 'never' }]] : [['list']],
   use: {
-    baseURL: target ?? `http://localhost:${port}`,
+    baseURL,
     trace: 'retain-on-failure',
   },
   projects: [
