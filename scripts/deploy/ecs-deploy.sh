@@ -22,16 +22,16 @@ previous=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_S
   jq -er '.services[0].taskDefinition')
 set_output previous_task_definition "$previous"
 
-template=$(aws ecs describe-task-definition --task-definition "$ECS_TASK_FAMILY" --include TAGS --output json)
+# Without --include TAGS (it may need ecs:ListTagsForResource, not granted to the deploy role): the
+# service propagates its own tags to the tasks (propagate_tags = SERVICE).
+template=$(aws ecs describe-task-definition --task-definition "$ECS_TASK_FAMILY" --output json)
 input=$(jq -e --arg image "$image" --arg name "$ECS_CONTAINER_NAME" '
   if ([.taskDefinition.containerDefinitions[] | select(.name == $name)] | length) != 1
   then error("no container named \($name) in the task definition") else . end
-  | (.tags // []) as $tags
   | .taskDefinition
   | .containerDefinitions |= map(if .name == $name then .image = $image else . end)
   | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities,
-        .registeredAt, .registeredBy, .deregisteredAt)
-  | if ($tags | length) > 0 then .tags = $tags else . end' <<<"$template")
+        .registeredAt, .registeredBy, .deregisteredAt)' <<<"$template")
 
 log "registering a revision of $ECS_TASK_FAMILY with $image"
 task_definition=$(aws ecs register-task-definition --cli-input-json "$input" --output json |
