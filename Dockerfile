@@ -24,7 +24,8 @@ RUN --mount=type=cache,target=/root/.bun/install/cache \
     bun install --frozen-lockfile --production
 # Then the sources the binary is built from.
 COPY tsconfig.json ./
-COPY scripts ./scripts
+COPY scripts/build.ts ./scripts/build.ts
+COPY scripts/lib ./scripts/lib
 COPY contracts ./contracts
 COPY domain ./domain
 COPY adapters ./adapters
