@@ -88,25 +88,34 @@ describe('Dockerfile build stage', () => {
     }
   });
 
-  test('copies every repository file the container entry imports', () => {
+  test('copies every repository file the container entry and the build script import', () => {
     const out = mkdtempSync(join(tmpdir(), 'picus-metafile-'));
     try {
-      const meta = join(out, 'meta.json');
-      const result = Bun.spawnSync(
-        [process.execPath, 'build', CONTAINER_ENTRY, '--target=bun', `--metafile=${meta}`, `--outdir=${out}`],
-        { cwd: ROOT },
-      );
-      expect(result.exitCode).toBe(0);
-      const inputs = Object.keys((JSON.parse(readFileSync(meta, 'utf8')) as { inputs: object }).inputs);
-      const ours = inputs.filter((path) => !path.includes('node_modules/'));
-      expect(ours).toContain(CONTAINER_ENTRY);
       const copied = buildStage
         .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
         .flatMap((i) => i.args.split(' ').slice(0, -1));
-      const uncopied = ours.filter(
-        (path) => !copied.some((source) => path === source || path.startsWith(`${source}/`)),
-      );
-      expect(uncopied).toEqual([]);
+      for (const [index, entry] of [CONTAINER_ENTRY, 'scripts/build.ts'].entries()) {
+        const meta = join(out, `meta-${index}.json`);
+        const result = Bun.spawnSync(
+          [
+            process.execPath,
+            'build',
+            entry,
+            '--target=bun',
+            `--metafile=${meta}`,
+            `--outdir=${join(out, String(index))}`,
+          ],
+          { cwd: ROOT },
+        );
+        expect(result.exitCode).toBe(0);
+        const inputs = Object.keys((JSON.parse(readFileSync(meta, 'utf8')) as { inputs: object }).inputs);
+        const ours = inputs.filter((path) => !path.includes('node_modules/'));
+        expect(ours).toContain(entry);
+        const uncopied = ours.filter(
+          (path) => !copied.some((source) => path === source || path.startsWith(`${source}/`)),
+        );
+        expect(uncopied).toEqual([]);
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
