@@ -1,7 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface DynamoClientSettings {
   readonly region: string;
@@ -35,13 +34,15 @@ export function createDynamoClient(settings: DynamoClientSettings): DynamoDBClie
           },
         }
       : {}),
-    requestHandler: new NodeHttpHandler({
+    // Options for the SDK's own Node HTTP handler (an object, not an instance, so the Lambda
+    // bundle imports nothing beyond the SDK client the runtime provides).
+    requestHandler: {
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: settings.connectTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
       // Without this the handler only logs a warning when the budget is exceeded and keeps waiting.
       throwOnRequestTimeout: true,
-    }),
+    },
   });
 }
