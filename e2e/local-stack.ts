@@ -6,13 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
-  const port = probe.port as number;
-  await probe.stop(true);
-  return port;
-}
+import { freePort } from '../entrypoints/local/free-port.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'picus-e2e-'));
 const child = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'entrypoints', 'local', 'main.ts')], {

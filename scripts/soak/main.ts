@@ -15,6 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'bun';
+import { freePort } from '../../entrypoints/local/free-port.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 const STACK_MAIN = join(ROOT, 'entrypoints', 'local', 'main.ts');
@@ -42,13 +43,6 @@ const INTERVAL_MS = durationMs(flag('interval', DURATION_MS >= 120_000 ? '10s' :
 if (!(CONCURRENCY >= 1 && CONCURRENCY <= 256)) throw new Error('--concurrency must be 1..256');
 if (DURATION_MS < 3 * INTERVAL_MS || DURATION_MS > 60 * 60_000) {
   throw new Error('--duration must be at least 3 intervals and at most 60m');
-}
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
-  const port = probe.port as number;
-  await probe.stop(true);
-  return port;
 }
 
 // ---- the stack -------------------------------------------------------------

@@ -12,6 +12,7 @@ import {
 import { ensureTable } from '../../../adapters/dynamodb/table.ts';
 import { PutItemResponse } from '../../../contracts/item.ts';
 import { ItemService } from '../../../domain/item-service.ts';
+import { freePort } from '../../local/free-port.ts';
 import { createLogger } from '../../shared/access-log.ts';
 import { createApp } from '../app.ts';
 import { serveApp } from '../server.ts';
@@ -32,13 +33,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
-  const port = probe.port as number;
-  await probe.stop(true);
-  return port;
-}
 
 function serviceAt(endpoint: string): { base: string; server: Server<undefined> } {
   const client = createDynamoClient({

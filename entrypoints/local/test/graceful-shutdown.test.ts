@@ -10,6 +10,7 @@ import { drain } from '../../http/server.ts';
 import { createDeleteHandler } from '../../lambda/delete-handler.ts';
 import { createLogger } from '../../shared/access-log.ts';
 import { type ContainerProcess, startContainer } from '../container-process.ts';
+import { freePort } from '../free-port.ts';
 import { startLoadBalancer } from '../load-balancer.ts';
 
 /**
@@ -29,13 +30,6 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
-  const port = probe.port as number;
-  await probe.stop(true);
-  return port;
-}
 
 const json = { 'content-type': 'application/json' };
 

@@ -5,17 +5,11 @@ import { join } from 'node:path';
 import { type Subprocess, spawn } from 'bun';
 import { DeleteItemResponse, Item, PutItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
+import { freePort } from '../free-port.ts';
 
 const MAIN = join(import.meta.dir, '..', 'main.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'picus-stack-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
-  const port = probe.port as number;
-  await probe.stop(true);
-  return port;
-}
 
 interface Stack {
   readonly base: string;
