@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from './dynamodb-client.ts';
 
 /**
  * Creates the items table if it is absent, with the same key schema and billing
@@ -34,4 +35,24 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.5 },
     { TableName: tableName },
   );
+}
+
+/** `ensureTable` through a short-lived client of its own, for callers that only need the table to exist. */
+export async function ensureTableAt(
+  endpoint: string,
+  tableName: string,
+  region = 'us-east-1',
+): Promise<void> {
+  const admin = createDynamoClient({
+    region,
+    endpoint,
+    connectTimeoutMs: 2000,
+    requestTimeoutMs: 5000,
+    maxAttempts: 3,
+  });
+  try {
+    await ensureTable(admin, tableName);
+  } finally {
+    admin.destroy();
+  }
 }

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { createDynamoClient } from '../../adapters/dynamodb/dynamodb-client.ts';
 import {
   type EmbeddedDynamo,
   startEmbeddedDynamo,
 } from '../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
-import { ensureTable } from '../../adapters/dynamodb/table.ts';
+import { ensureTableAt } from '../../adapters/dynamodb/table.ts';
 import { ItemService } from '../../domain/item-service.ts';
 import { createApp } from '../http/app.ts';
 import { drain, serveApp } from '../http/server.ts';
@@ -14,6 +13,7 @@ import { type Config, loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
 import { startContainer } from './container-process.ts';
 import { startLoadBalancer } from './load-balancer.ts';
+import { STACK_READY_LINE } from './stack-banner.ts';
 
 /**
  * `bun run dev`: the AWS topology on one machine. A load balancer on PORT routes
@@ -64,15 +64,7 @@ async function start(): Promise<void> {
   } else {
     storeDescription = `DynamoDB at ${endpoint}`;
   }
-  const admin = createDynamoClient({
-    region: config.AWS_REGION,
-    endpoint,
-    connectTimeoutMs: 2000,
-    requestTimeoutMs: 5000,
-    maxAttempts: 3,
-  });
-  await ensureTable(admin, config.TABLE_NAME);
-  admin.destroy();
+  await ensureTableAt(endpoint, config.TABLE_NAME, config.AWS_REGION);
 
   lambdaConfig = { ...config, DYNAMODB_ENDPOINT: endpoint };
   const container = await startContainer({
@@ -116,7 +108,7 @@ function announce(port: number, containerUrl: string, store: string): void {
       `  container app        ${containerUrl}`,
       `  DELETE /picus/*      Lambda handler, invoked with ALB events`,
       `  store                ${store}`,
-      '  Ctrl-C stops everything.',
+      STACK_READY_LINE,
       '',
     ].join('\n'),
   );

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'bun';
 import { freePort } from '../../entrypoints/local/free-port.ts';
+import { waitForStackReady } from '../../entrypoints/local/stack-banner.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 const STACK_MAIN = join(ROOT, 'entrypoints', 'local', 'main.ts');
@@ -65,24 +66,8 @@ const stack = spawn([process.execPath, STACK_MAIN], {
 const base = `http://127.0.0.1:${port}`;
 
 async function waitForBanner(): Promise<void> {
-  let text = '';
-  const reader = stack.stdout.getReader();
-  const decoder = new TextDecoder();
-  const deadline = Date.now() + 30_000;
-  while (!text.includes('Ctrl-C stops everything')) {
-    if (Date.now() > deadline) throw new Error(`local stack did not start:\n${text}`);
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`local stack exited while starting:\n${text}`);
-    text += decoder.decode(value);
-  }
-  // Keep draining its stdout (warnings and errors are logged there) and echo it.
-  void (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      process.stderr.write(decoder.decode(value));
-    }
-  })();
+  // Keep draining its stdout after the banner (warnings and errors are logged there) and echo it.
+  await waitForStackReady(stack.stdout, 30_000, (chunk) => process.stderr.write(chunk));
 }
 
 function childrenOf(pid: number): number[] {

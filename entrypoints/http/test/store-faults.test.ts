@@ -9,7 +9,7 @@ import {
   type EmbeddedDynamo,
   startEmbeddedDynamo,
 } from '../../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
-import { ensureTable } from '../../../adapters/dynamodb/table.ts';
+import { ensureTableAt } from '../../../adapters/dynamodb/table.ts';
 import { PutItemResponse } from '../../../contracts/item.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { freePort } from '../../local/free-port.ts';
@@ -86,15 +86,7 @@ describe('store faults', () => {
     // 2. It comes up: the service recovers without a restart.
     let engine: EmbeddedDynamo = await startEmbeddedDynamo({ dataDir, port });
     cleanups.push(() => engine.stop());
-    const admin = createDynamoClient({
-      region: 'us-east-1',
-      endpoint: engine.endpoint,
-      connectTimeoutMs: 1000,
-      requestTimeoutMs: 2000,
-      maxAttempts: 3,
-    });
-    cleanups.push(() => admin.destroy());
-    await ensureTable(admin, 'picus_data');
+    await ensureTableAt(engine.endpoint, 'picus_data');
     expect((await fetch(`${base}/ready`)).status).toBe(200);
 
     // 3. Steady writes; the engine is killed (SIGKILL, as a crash) and restarted mid-load.
@@ -202,15 +194,7 @@ describe('store faults', () => {
   test('racing idempotent puts against DynamoDB create exactly one item', async () => {
     const engine = await startEmbeddedDynamo();
     cleanups.push(() => engine.stop());
-    const admin = createDynamoClient({
-      region: 'us-east-1',
-      endpoint: engine.endpoint,
-      connectTimeoutMs: 1000,
-      requestTimeoutMs: 2000,
-      maxAttempts: 3,
-    });
-    cleanups.push(() => admin.destroy());
-    await ensureTable(admin, 'picus_data');
+    await ensureTableAt(engine.endpoint, 'picus_data');
     const { base } = serviceAt(engine.endpoint);
     const responses = await Promise.all(
       Array.from({ length: 16 }, () => put(base, { order: 17 }, { 'idempotency-key': 'race-17' })),

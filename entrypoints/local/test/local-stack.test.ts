@@ -6,6 +6,7 @@ import { type Subprocess, spawn } from 'bun';
 import { DeleteItemResponse, Item, PutItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { freePort } from '../free-port.ts';
+import { waitForStackReady } from '../stack-banner.ts';
 
 const MAIN = join(import.meta.dir, '..', 'main.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'picus-stack-'));
@@ -33,23 +34,9 @@ async function startStack(env: Record<string, string> = {}): Promise<Stack> {
     stdout: 'pipe',
     stderr: 'inherit',
   });
-  let text = '';
-  const reader = child.stdout.getReader();
-  const decoder = new TextDecoder();
-  const deadline = Date.now() + 20_000;
-  while (!text.includes('Ctrl-C stops everything')) {
-    if (Date.now() > deadline) throw new Error(`local stack did not start:\n${text}`);
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`local stack exited while starting:\n${text}`);
-    text += decoder.decode(value);
-  }
-  void (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      text += decoder.decode(value);
-    }
-  })();
+  let text = await waitForStackReady(child.stdout, 20_000, (chunk) => {
+    text += chunk;
+  });
   return { base: `http://127.0.0.1:${port}`, process: child, output: () => text };
 }
 
