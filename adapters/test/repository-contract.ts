@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { InvalidPageRequest } from '../../domain/errors.ts';
-import type { Item, JsonObject } from '../../domain/item.ts';
+import type { Item, JsonObject, JsonValue } from '../../domain/item.ts';
 import type { ItemRepository } from '../../domain/item-repository.ts';
 
 let counter = 0;
@@ -72,6 +72,36 @@ export function describeRepositoryContract(name: string, makeRepository: () => P
       expect(Object.keys(stored?.data ?? {}).sort()).toEqual(['__proto__', 'constructor']);
       expect(JSON.stringify(stored?.data)).toBe(JSON.stringify(data));
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    test('what a caller changes afterwards, in what it stored or read, never reaches the store', async () => {
+      const repo = await makeRepository();
+      const item = itemWith({ list: [1, { deep: 'x' }], nested: { n: 1 } });
+      const expected = structuredClone(item);
+      await repo.create(item);
+      (item.data.list as JsonValue[]).push('added after create');
+      const read = await repo.get(item.object_id);
+      // A store may hand out frozen items: then writing throws, which is as good.
+      const tamper = (target: Item) => {
+        try {
+          ((target.data.list as JsonValue[])[1] as JsonObject).deep = 'changed';
+          (target.data.nested as JsonObject).n = 2;
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError);
+        }
+      };
+      expect(read).toBeDefined();
+      tamper(read as Item);
+      let cursor: string | undefined;
+      let scanned: Item | undefined;
+      do {
+        const page = await repo.scan(1000, cursor);
+        scanned = page.items.find((i) => i.object_id === item.object_id);
+        cursor = page.nextCursor;
+      } while (!scanned && cursor);
+      expect(scanned).toBeDefined();
+      tamper(scanned as Item);
+      expect(await repo.get(item.object_id)).toEqual(expected);
     });
 
     test('create never overwrites: it reports the existing item', async () => {

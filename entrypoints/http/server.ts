@@ -2,7 +2,7 @@ import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import type { Logger } from '../shared/access-log.ts';
 import type { App } from './app.ts';
-import { withEnvelope } from './envelope.ts';
+import { pathOf, withEnvelope } from './envelope.ts';
 
 export interface ServerOptions {
   readonly port: number;
@@ -27,23 +27,29 @@ const shuttingDown = new WeakSet<Response>();
  */
 export function serveApp(app: App, options: ServerOptions): Server<undefined> {
   const state: DrainState = { draining: false };
-  const handle = withEnvelope(async (request) => {
-    if (state.draining && request.method === 'GET' && pathOf(request.url) === '/ready') {
-      const response = new Response(null, { status: 503, headers: { 'retry-after': '1' } });
-      shuttingDown.add(response);
-      return response;
-    }
-    return app.handle(request);
-  }, options.logger);
+  const handle = withEnvelope(
+    (request) => {
+      if (state.draining && request.method === 'GET' && pathOf(request.url) === '/ready') {
+        const response = new Response(null, { status: 503, headers: { 'retry-after': '1' } });
+        shuttingDown.add(response);
+        return Promise.resolve(response);
+      }
+      return app.handle(request);
+    },
+    options.logger,
+    {
+      finish: (response) => {
+        if (!state.draining) return response;
+        const answer = shuttingDown.has(response) ? shuttingDownProblem(response) : response;
+        answer.headers.set('connection', 'close');
+        return answer;
+      },
+    },
+  );
   const server = Bun.serve({
     port: options.port,
     hostname: options.hostname,
-    fetch: async (request) => {
-      let response = await handle(request);
-      if (shuttingDown.has(response)) response = shuttingDownProblem(response);
-      if (state.draining) response.headers.set('connection', 'close');
-      return response;
-    },
+    fetch: handle,
     // Bodies over the API's limit are refused by our reader with a problem+json 413;
     // this only bounds what Bun buffers for a client that ignores that answer.
     maxRequestBodySize: 1024 * 1024,
@@ -65,13 +71,6 @@ function shuttingDownProblem(response: Response): Response {
   const headers = new Headers(response.headers);
   headers.set('content-type', PROBLEM_CONTENT_TYPE);
   return new Response(JSON.stringify(body), { status: 503, headers });
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  if (start < 0) return '/';
-  const query = url.indexOf('?', start);
-  return query < 0 ? url.slice(start) : url.slice(start, query);
 }
 
 export interface DrainOptions {

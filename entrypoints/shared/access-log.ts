@@ -12,6 +12,8 @@ export interface RequestLogEntry {
 }
 
 export interface Logger {
+  /** Whether a request line with this status would be written (lets callers skip building it). */
+  logsRequest(status: number): boolean;
   request(entry: RequestLogEntry): void;
   event(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void;
 }
@@ -26,8 +28,10 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
     if (RANK[lineLevel] < threshold) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, ...fields })}\n`);
   };
+  const requestLevel = (status: number) => (status >= 500 ? 'error' : 'info');
   return {
-    request: (entry) => emit(entry.status >= 500 ? 'error' : 'info', entry),
+    logsRequest: (status) => RANK[requestLevel(status)] >= threshold,
+    request: (entry) => emit(requestLevel(entry.status), entry),
     event: (lineLevel, message, fields) => emit(lineLevel, { message, ...fields }),
   };
 }
