@@ -5,7 +5,7 @@ import { openItemStore } from '../shared/item-store.ts';
 import { createDeleteHandler } from './delete-handler.ts';
 
 /**
- * The Lambda function's entry (bundled to dist/lambda/index.mjs). Configuration,
+ * The Lambda function's entry (bundled to dist/lambda/index.cjs). Configuration,
  * the DynamoDB client and its sockets are set up once per execution environment,
  * in the init phase, and reused by every invocation.
  */

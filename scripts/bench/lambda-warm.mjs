@@ -1,9 +1,11 @@
 // Warm cost of the Lambda bundle under Node: import it once (the init phase), then
-// call `handler` with ALB DELETE events. Run as: node lambda-warm.mjs <bundle> <n>
+// call `handler` with ALB DELETE events. Run as: node lambda-warm.mjs <bundle.cjs> <n>
 // with PICUS_STORE=memory. Prints one JSON line with microseconds per event.
+import { createRequire } from 'node:module';
+
 const [bundle, count] = process.argv.slice(2);
 const n = Number(count ?? 20000);
-const { handler } = await import(bundle);
+const { handler } = createRequire(import.meta.url)(bundle);
 const event = (i) => ({
   requestContext: {
     elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bench/1' },

@@ -19,21 +19,24 @@ import { readZip } from './zip-reader.ts';
 
 /**
  * The Lambda artifact, run as the nodejs22.x runtime runs it: the zip is unpacked into a
- * task directory, plain Node imports index.mjs, and `handler` gets ALB events. Only the
+ * task directory, plain Node requires index.cjs, and `handler` gets ALB events. Only the
  * packages the runtime provides (@aws-sdk/*, @smithy/*) can be resolved there, so a
  * dependency the bundle forgot to include fails here, not in AWS.
  */
 
 const TABLE = 'picus_data';
+let sandbox: string;
 let task: string;
+let runtimeModules: string;
 let bundleBytes: number;
 let bundleText: string;
 
 const DRIVER = `
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 const [bundle, eventsFile, resultsFile] = process.argv.slice(2);
 const events = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(eventsFile, 'utf8')));
-const { handler } = await import(bundle);
+const { handler } = createRequire(import.meta.url)(bundle);
 const results = [];
 for (const event of events) results.push(await handler(event, {}));
 writeFileSync(resultsFile, JSON.stringify(results));
@@ -74,7 +77,7 @@ async function invoke(events: ALBEvent[], env: Record<string, string>): Promise<
       [
         'node',
         join(task, 'driver.mjs'),
-        join(task, 'index.mjs'),
+        join(task, 'index.cjs'),
         join(dir, 'events.json'),
         join(dir, 'results.json'),
       ],
@@ -82,6 +85,7 @@ async function invoke(events: ALBEvent[], env: Record<string, string>): Promise<
         cwd: task,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
+          NODE_PATH: runtimeModules,
           AWS_REGION: 'eu-west-1',
           LOG_LEVEL: 'warn',
           ...env,
@@ -127,24 +131,30 @@ beforeAll(async () => {
   const { bundle, zip } = await lambdaArtifacts();
   bundleBytes = bundle.bytes;
   bundleText = readFileSync(bundle.path, 'utf8');
-  // /var/task: what Lambda unpacks, plus a node_modules with only what the runtime provides.
-  task = mkdtempSync(join(tmpdir(), 'picus-lambda-task-'));
+  // /var/task: what Lambda unpacks. Beside it, /var/runtime/node_modules: only what the runtime
+  // provides, found the way Lambda's bootstrap makes it findable, through NODE_PATH.
+  sandbox = mkdtempSync(join(tmpdir(), 'picus-lambda-'));
+  task = join(sandbox, 'task');
+  runtimeModules = join(sandbox, 'runtime', 'node_modules');
+  mkdirSync(task);
   for (const entry of readZip(readFileSync(zip.path))) writeFileSync(join(task, entry.name), entry.data);
-  mkdirSync(join(task, 'node_modules'));
+  mkdirSync(runtimeModules, { recursive: true });
   for (const scope of ['@aws-sdk', '@smithy'])
-    symlinkSync(join(ROOT, 'node_modules', scope), join(task, 'node_modules', scope));
+    symlinkSync(join(ROOT, 'node_modules', scope), join(runtimeModules, scope));
   writeFileSync(join(task, 'driver.mjs'), DRIVER);
 }, 60_000);
 
 afterAll(() => {
-  if (task) rmSync(task, { recursive: true, force: true });
+  if (sandbox) rmSync(sandbox, { recursive: true, force: true });
 });
 
 describe('the Lambda bundle', () => {
   test('is small, and imports only Node built-ins and what the runtime provides', () => {
     expect(bundleBytes).toBeLessThanOrEqual(250 * 1024);
     const specifiers = new Set<string>();
-    for (const match of bundleText.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"'./][^"']*)["']/g))
+    for (const match of bundleText.matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g,
+    ))
       specifiers.add(match[1] as string);
     const allowed = (s: string) =>
       s.startsWith('node:') ||

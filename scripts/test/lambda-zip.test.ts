@@ -8,10 +8,10 @@ import { readZip } from './zip-reader.ts';
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('the Lambda zip', () => {
-  test('holds index.mjs at the root, byte for byte the bundle, with fixed metadata', async () => {
+  test('holds index.cjs at the root, byte for byte the bundle, with fixed metadata', async () => {
     const { bundle, zip } = await lambdaArtifacts();
     const entries = readZip(readFileSync(zip.path));
-    expect(entries.map((entry) => entry.name)).toEqual(['index.mjs']);
+    expect(entries.map((entry) => entry.name)).toEqual(['index.cjs']);
     const [entry] = entries;
     if (!entry) throw new Error('empty zip');
     expect(sha256(entry.data)).toBe(bundle.sha256);
