@@ -456,6 +456,16 @@ async function benchLoadBalancer(): Promise<void> {
     const via = r.get('lb');
     rows.push(rowOf(`${endpoint} direct to the app (local stack, memory)`, direct, direct));
     rows.push(rowOf(`${endpoint} through the local load balancer`, via, direct));
+    if (path !== '/health') {
+      // The proxy's own upstream call, measured alone on the same CPU: one fetch() per request.
+      const client = fetchClientCost(`${app}${path}`);
+      const appUs = direct ? ` vs the app direct: ${(1e6 / direct.rps).toFixed(1)} µs` : '';
+      rows.push({
+        name: 'reference: Bun fetch() client alone, same request',
+        note: `${client.cpuUsPerRequest.toFixed(1)} µs CPU per request${appUs}`,
+      });
+      report.extra.fetchClient = client;
+    }
     if (path !== '/health' && direct && via) {
       target(
         'Through the local load balancer vs direct',
@@ -467,6 +477,16 @@ async function benchLoadBalancer(): Promise<void> {
   }
   report.sections.lb = rows;
   await cleanup();
+}
+
+function fetchClientCost(target: string): { cpuUsPerRequest: number; rps: number } {
+  const r = Bun.spawnSync(['taskset', '-c', SERVER_CPU, 'bun', join(HERE, 'fetch-client-cost.ts')], {
+    env: { ...process.env, TARGET: target, CONCURRENCY: String(timing.connections) },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  if (r.exitCode !== 0) throw new Error(`fetch-client-cost failed: ${r.stderr.toString()}`);
+  return JSON.parse(r.stdout.toString().trim()) as { cpuUsPerRequest: number; rps: number };
 }
 
 function timeProcess(cmd: string[], env: Record<string, string>): number {
