@@ -12,7 +12,7 @@ export type FetchHandler = (request: Request) => Promise<Response>;
 
 export interface EnvelopeOptions {
   /** Called last on every response, e.g. to add `Connection: close` while draining. */
-  readonly finish?: (response: Response, request: Request) => Response;
+  readonly finish?: (response: Response) => Response;
 }
 
 /**
@@ -47,7 +47,7 @@ export function withEnvelope(
           error: response.status >= 500 ? describeFailure(failureOf(request)) : undefined,
         });
       }
-      return finish ? finish(response, request) : response;
+      return finish ? finish(response) : response;
     };
     let pending: Promise<Response>;
     try {
