@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs when they are missing:
-# Chromium (the /docs browser check; Playwright cannot download its own browsers here)
-# and shellcheck (lints the workflows' shell). Needs root or sudo, and apt.
+# Installs the Debian packages the test suite needs when they are missing: Chromium (the /docs
+# browser check; Playwright cannot download its own browsers here), ShellCheck (lints the
+# workflows' shell), jq (the deploy scripts, run against the emulated AWS account) and strace
+# (proves the container binary writes no file). Needs root or sudo, and apt.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -213,3 +213,66 @@ describe('the compiled container binary', () => {
     expect(await child.exited).toBe(0);
   }, 30_000);
 });
+
+const strace = Bun.which('strace');
+if (!strace) {
+  console.warn(
+    '\n!! SKIPPED: the compiled binary writes no file (no `strace` on PATH; apt-get install strace)\n',
+  );
+}
+
+/**
+ * The ECS task gives the container a read-only root filesystem and no writable volume at all,
+ * not even /tmp: that holds only while the binary writes no file. Traced, not assumed.
+ */
+describe.skipIf(!strace)('the compiled binary on a read-only filesystem', () => {
+  test('opens no file for writing, creates, renames or removes none, while serving every route', async () => {
+    const tracePort = await freePort();
+    const trace = join(cwd, 'file-syscalls.txt');
+    const child = Bun.spawn([strace as string, '-f', '-qq', '-e', 'trace=%file', '-o', trace, binary.path], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        PORT_APP: String(tracePort),
+        HOST: '127.0.0.1',
+        PICUS_STORE: 'memory',
+        LOG_LEVEL: 'info',
+      },
+      stdout: 'ignore',
+      stderr: 'ignore',
+    });
+    const url = `http://127.0.0.1:${tracePort}`;
+    await waitForHealth(url, child, 30_000);
+    const put = await fetch(`${url}/picus/put`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 'x'.repeat(200_000) }),
+    });
+    const { object_id } = (await put.json()) as { object_id: string };
+    for (const path of [
+      `/picus/get/${object_id}`,
+      '/picus/list',
+      '/ready',
+      '/docs',
+      '/openapi.json',
+      '/nope',
+    ]) {
+      await (await fetch(`${url}${path}`)).arrayBuffer();
+    }
+    // strace does not pass SIGTERM on: stop the traced binary itself, as ECS would.
+    const tracee = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
+    process.kill(tracee, 'SIGTERM');
+    expect(await child.exited).toBe(0);
+    const syscalls = readFileSync(trace, 'utf8').split('\n');
+    // The trace saw the binary's file calls (it reads /proc and its own executable).
+    expect(syscalls.some((line) => line.includes('openat('))).toBe(true);
+    const writes = syscalls
+      .filter((line) =>
+        /O_WRONLY|O_RDWR|O_CREAT|\b(creat|mkdir|mkdirat|unlink|unlinkat|rename|renameat2?|rmdir)\(/.test(
+          line,
+        ),
+      )
+      .filter((line) => !/"\/dev\/(null|tty|urandom)"/.test(line));
+    expect(writes).toEqual([]);
+  }, 60_000);
+});

@@ -16,13 +16,13 @@ import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Block, CtyType, ProviderSchema } from '../provider-schema/extract.ts';
-import { AWS_PROVIDER_VERSION } from '../src/constants.ts';
+import { AWS_PROVIDER_SCHEMA_VERSION } from '../src/constants.ts';
 
 export const SCHEMA_FILE = join(
   import.meta.dir,
   '..',
   'provider-schema',
-  `aws-${AWS_PROVIDER_VERSION}.schema.json.gz`,
+  `aws-${AWS_PROVIDER_SCHEMA_VERSION}.schema.json.gz`,
 );
 
 export function loadSchema(file: string = SCHEMA_FILE): ProviderSchema {

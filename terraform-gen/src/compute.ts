@@ -3,7 +3,7 @@
  * read-only root filesystem, awslogs, container health check, stop timeout covering the
  * drain), the service in private subnets, and target-tracking autoscaling.
  */
-import { APP_PORT, CONTAINER_HEALTHCHECK, CONTAINER_NAME, SHUTDOWN, TABLE } from './constants.ts';
+import { APP_PORT, CONTAINER_HEALTHCHECK, CONTAINER_NAME, SHUTDOWN } from './constants.ts';
 import { ecsRoles } from './identity.ts';
 import type { LoadBalancer } from './loadbalancer.ts';
 import type { Network } from './network.ts';
@@ -17,7 +17,14 @@ export function compute(
   f: Fragment,
   identity: Fragment,
   s: Settings,
-  refs: { net: Network; lb: LoadBalancer; repositoryArn: Expr; repositoryUrl: Expr; tableArn: Expr },
+  refs: {
+    net: Network;
+    lb: LoadBalancer;
+    repositoryArn: Expr;
+    repositoryUrl: Expr;
+    tableArn: Expr;
+    tableName: Expr;
+  },
 ) {
   const { v, name } = s;
   const logGroup = f.resource<'arn' | 'name'>('aws_cloudwatch_log_group', 'app', {
@@ -48,14 +55,15 @@ export function compute(
     readonlyRootFilesystem: true,
     privileged: false,
     linuxParameters: { initProcessEnabled: true, capabilities: { drop: ['ALL'] } },
-    // The root filesystem is read-only; /tmp is a task-scoped scratch volume.
-    mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+    // Nothing is writable: the root filesystem is read-only and there is no scratch volume. The
+    // binary writes no file (traced: strace -f -e trace=%file while serving every route), and a
+    // Fargate bind mount at /tmp would be root-owned, unwritable for uid 10001, anyway.
     portMappings: [{ name: 'http', containerPort: APP_PORT, hostPort: APP_PORT, protocol: 'tcp' }],
     environment: [
       { name: 'AWS_REGION', value: v.region.ref },
       { name: 'LOG_LEVEL', value: v.logLevel.ref },
       { name: 'PORT_APP', value: String(APP_PORT) },
-      { name: 'TABLE_NAME', value: TABLE.name },
+      { name: 'TABLE_NAME', value: refs.tableName },
     ],
     healthCheck: {
       command: ['CMD', ...CONTAINER_HEALTHCHECK],
@@ -87,13 +95,12 @@ export function compute(
     execution_role_arn: roles.executionRoleArn,
     task_role_arn: roles.taskRoleArn,
     container_definitions: jsonDoc([container]),
-    volume: [{ name: 'tmp' }],
     // Revisions the deploy workflow registered stay usable; Terraform never deregisters them.
     skip_destroy: true,
     track_latest: false,
   });
 
-  const service = f.resource<'arn' | 'name'>(
+  const service = f.resource<'name'>(
     'aws_ecs_service',
     'app',
     {
@@ -181,7 +188,8 @@ export function compute(
     clusterName: cluster.attr('name'),
     clusterArn: cluster.attr('arn'),
     serviceName: service.attr('name'),
-    serviceArn: service.attr('arn'),
+    // The service's id is its ARN in every provider version (5.x has no `arn` attribute).
+    serviceArn: service.attr('id'),
     taskFamily: taskDef.attr('family'),
     executionRoleArn: roles.executionRoleArn,
     taskRoleArn: roles.taskRoleArn,

@@ -20,6 +20,7 @@ export const SHUTDOWN = {
   stopTimeoutSeconds: 30,
 } as const;
 
+/** The table's default name (the `table_name` variable) and its key. */
 export const TABLE = { name: 'picus_data', partitionKey: 'object_id' } as const;
 
 export const LAMBDA = {
@@ -36,8 +37,14 @@ export const LAMBDA = {
 /** TLS 1.3 (with 1.2 fallback) ALB security policy. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
-export const AWS_PROVIDER_VERSION = '6.66.0';
-export const AWS_PROVIDER_CONSTRAINT = '~> 6.66';
+/**
+ * The configuration must apply with the 5.x provider many teams still pin (5.100, the last 5.x
+ * release, is what the emulated-account test applies) and with the current 6.x: it uses only what
+ * both support. `AWS_PROVIDER_SCHEMA_VERSION` is the 6.x schema the offline stand-in serves.
+ */
+export const AWS_PROVIDER_CONSTRAINT = '>= 5.100, < 7.0';
+export const AWS_PROVIDER_TESTED_VERSION = '5.100.0';
+export const AWS_PROVIDER_SCHEMA_VERSION = '6.66.0';
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.10.0, < 2.0.0';
 
 /** GitHub Actions OIDC issuer. */

@@ -1,11 +1,11 @@
-/** Data: the `picus_data` table — on-demand, PITR, SSE, deletion protection. */
+/** Data: the table (`table_name`, default `picus_data`): on-demand, PITR, SSE, deletion protection. */
 import { TABLE } from './constants.ts';
 import type { Settings } from './settings.ts';
 import type { Fragment } from './tf.ts';
 
 export function data(f: Fragment, s: Settings) {
   const table = f.resource<'arn' | 'name'>('aws_dynamodb_table', 'picus_data', {
-    name: TABLE.name,
+    name: s.v.tableName.ref,
     billing_mode: 'PAY_PER_REQUEST',
     hash_key: TABLE.partitionKey,
     attribute: [{ name: TABLE.partitionKey, type: 'S' }],
@@ -14,7 +14,7 @@ export function data(f: Fragment, s: Settings) {
     server_side_encryption: { enabled: true },
     deletion_protection_enabled: s.v.tableDeletionProtection.ref,
     table_class: 'STANDARD',
-    tags: { Name: TABLE.name },
+    tags: { Name: s.v.tableName.ref },
   });
   return { arn: table.attr('arn'), name: table.attr('name') };
 }

@@ -1,9 +1,16 @@
 /**
- * Edge protection: WAF web ACL on the ALB (AWS managed common + known-bad-inputs rule groups,
- * per-IP rate limit) logging to CloudWatch, and the encrypted S3 bucket for ALB access logs.
+ * Edge protection: WAF web ACL on the ALB (AWS managed common + known-bad-inputs rule groups
+ * with the rules that would refuse valid API requests set to count, a per-IP rate limit and an
+ * IPv6-wide backstop) logging what it blocks or counts to CloudWatch, and the encrypted S3
+ * bucket for ALB access logs.
  */
+import { ELB_LEGACY_LOG_ACCOUNTS, ELB_LOG_DELIVERY_PRINCIPAL } from './elb-log-delivery.ts';
 import type { Settings } from './settings.ts';
-import { type Expr, type Fragment, policyDocument, tpl } from './tf.ts';
+import { type Body, type Expr, type Fragment, fn, policyDocument, raw, type Statement, tpl } from './tf.ts';
+import { countedRules, MANAGED_RULE_GROUPS, type ManagedRuleGroup } from './waf-managed-rules.ts';
+
+/** The WAF actions whose requests are logged (EXCLUDED_AS_COUNT: rules overridden to count). */
+export const WAF_LOGGED_ACTIONS = ['BLOCK', 'COUNT', 'EXCLUDED_AS_COUNT'] as const;
 
 const visibility = (metric: string) => ({
   cloudwatch_metrics_enabled: true,
@@ -47,23 +54,23 @@ export function accessLogs(f: Fragment, s: Settings) {
       },
     ],
   });
-  const elbAccount = f.dataSource<'arn'>('aws_elb_service_account', 'main', {});
   const logPrefix = tpl`${bucket.attr('arn')}/alb/AWSLogs/${s.accountId}/*`;
-  const doc = f.dataSource<'json'>(
-    'aws_iam_policy_document',
-    'alb_logs',
-    policyDocument([
-      {
-        sid: 'ElbAccountWrite',
-        actions: ['s3:PutObject'],
-        resources: [logPrefix],
-        principals: [{ type: 'AWS', identifiers: [elbAccount.attr('arn')] }],
-      },
+  const legacyAccounts = f.local('elb_legacy_log_accounts', { ...ELB_LEGACY_LOG_ACCOUNTS });
+  // The region's legacy Elastic Load Balancing account, where it has one (else no statement).
+  const legacyWriter: Statement = {
+    sid: 'ElbAccountWrite',
+    actions: ['s3:PutObject'],
+    resources: [logPrefix],
+    principals: [{ type: 'AWS', identifiers: [tpl`arn:${s.partition}:iam::${raw('statement.value')}:root`] }],
+  };
+  const [legacyStatement] = policyDocument([legacyWriter]).statement as [Record<string, unknown>];
+  const doc = f.dataSource<'json'>('aws_iam_policy_document', 'alb_logs', {
+    ...policyDocument([
       {
         sid: 'ElbLogDeliveryWrite',
         actions: ['s3:PutObject'],
         resources: [logPrefix],
-        principals: [{ type: 'Service', identifiers: ['logdelivery.elasticloadbalancing.amazonaws.com'] }],
+        principals: [{ type: 'Service', identifiers: [ELB_LOG_DELIVERY_PRINCIPAL] }],
       },
       {
         sid: 'DenyInsecureTransport',
@@ -74,7 +81,13 @@ export function accessLogs(f: Fragment, s: Settings) {
         conditions: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
       },
     ]),
-  );
+    dynamic: {
+      statement: {
+        for_each: fn('compact', [fn('lookup', legacyAccounts.ref, v.region.ref, '')]),
+        content: legacyStatement as Body,
+      },
+    },
+  });
   const policy = f.resource('aws_s3_bucket_policy', 'alb_logs', {
     bucket: bucket.attr('id'),
     policy: doc.attr('json'),
@@ -82,33 +95,46 @@ export function accessLogs(f: Fragment, s: Settings) {
   return { bucket: bucket.attr('bucket'), ready: policy };
 }
 
+/** A managed rule group as a web ACL rule, its counted rules overridden to count. */
+function managedGroupRule(group: ManagedRuleGroup, name: string, priority: number, metric: string) {
+  const overrides = countedRules(group).map((r) => ({ name: r.name, action_to_use: { count: {} } }));
+  return {
+    name,
+    priority,
+    override_action: { none: {} },
+    statement: {
+      managed_rule_group_statement: {
+        vendor_name: 'AWS',
+        name: group.name,
+        ...(overrides.length > 0 ? { rule_action_override: overrides } : {}),
+      },
+    },
+    visibility_config: visibility(metric),
+  };
+}
+
 export function waf(f: Fragment, s: Settings, refs: { albArn: Expr }) {
   const { v, name } = s;
   const metric = (suffix: string) => tpl`${name}-${suffix}`;
+  const [common, knownBad] = MANAGED_RULE_GROUPS as [ManagedRuleGroup, ManagedRuleGroup];
+  // WAF's rate rules have no IPv6 prefix key: one client with a /64 looks like 2^64 clients to
+  // the per-IP rule, so all IPv6 traffic together has a limit too.
+  const ipv6 = f.resource<'arn'>('aws_wafv2_ip_set', 'ipv6_all', {
+    name: tpl`${name}-ipv6-all`,
+    description: 'Every IPv6 address: scope of the IPv6-wide rate limit',
+    scope: 'REGIONAL',
+    ip_address_version: 'IPV6',
+    addresses: ['::/0'],
+    tags: { Name: tpl`${name}-ipv6-all` },
+  });
   const acl = f.resource<'arn'>('aws_wafv2_web_acl', 'api', {
     name: tpl`${name}-api`,
-    description: 'picus API: AWS managed rules and a per-IP rate limit',
+    description: 'picus API: AWS managed rules, a per-IP rate limit and an IPv6-wide backstop',
     scope: 'REGIONAL',
     default_action: { allow: {} },
     rule: [
-      {
-        name: 'aws-common',
-        priority: 10,
-        override_action: { none: {} },
-        statement: {
-          managed_rule_group_statement: { vendor_name: 'AWS', name: 'AWSManagedRulesCommonRuleSet' },
-        },
-        visibility_config: visibility(metric('aws-common')),
-      },
-      {
-        name: 'aws-known-bad-inputs',
-        priority: 20,
-        override_action: { none: {} },
-        statement: {
-          managed_rule_group_statement: { vendor_name: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' },
-        },
-        visibility_config: visibility(metric('aws-known-bad-inputs')),
-      },
+      managedGroupRule(common, 'aws-common', 10, metric('aws-common')),
+      managedGroupRule(knownBad, 'aws-known-bad-inputs', 20, metric('aws-known-bad-inputs')),
       {
         name: 'per-ip-rate-limit',
         priority: 30,
@@ -121,6 +147,20 @@ export function waf(f: Fragment, s: Settings, refs: { albArn: Expr }) {
           },
         },
         visibility_config: visibility(metric('rate-limit')),
+      },
+      {
+        name: 'ipv6-rate-limit',
+        priority: 40,
+        action: { block: {} },
+        statement: {
+          rate_based_statement: {
+            limit: v.wafIpv6RateLimit.ref,
+            aggregate_key_type: 'CONSTANT',
+            evaluation_window_sec: 300,
+            scope_down_statement: { ip_set_reference_statement: { arn: ipv6.attr('arn') } },
+          },
+        },
+        visibility_config: visibility(metric('ipv6-rate-limit')),
       },
     ],
     visibility_config: visibility(metric('web-acl')),
@@ -167,6 +207,18 @@ export function waf(f: Fragment, s: Settings, refs: { albArn: Expr }) {
       resource_arn: acl.attr('arn'),
       log_destination_configs: [logGroup.attr('arn')],
       redacted_fields: [{ single_header: { name: 'authorization' } }],
+      // Only requests a rule blocked or counted: logging every allowed request would cost more
+      // than the API it protects, and the ALB access logs already record each one.
+      logging_filter: {
+        default_behavior: 'DROP',
+        filter: [
+          {
+            behavior: 'KEEP',
+            requirement: 'MEETS_ANY',
+            condition: WAF_LOGGED_ACTIONS.map((action) => ({ action_condition: { action } })),
+          },
+        ],
+      },
     },
     { depends_on: [resourcePolicy] },
   );

@@ -3,12 +3,17 @@
  * writes, published versions behind a `live` alias (the ALB targets the alias), its own log
  * group with retention, and bounded (reserved) concurrency.
  */
-import { LAMBDA, TABLE } from './constants.ts';
+import { LAMBDA } from './constants.ts';
 import { lambdaRole } from './identity.ts';
 import type { Settings } from './settings.ts';
 import { type Expr, type Fragment, fn, raw, str, tpl } from './tf.ts';
 
-export function lambdaFunction(f: Fragment, identity: Fragment, s: Settings, refs: { tableArn: Expr }) {
+export function lambdaFunction(
+  f: Fragment,
+  identity: Fragment,
+  s: Settings,
+  refs: { tableArn: Expr; tableName: Expr },
+) {
   const zipPath = tpl`${raw('path.module')}/${LAMBDA.zipPath}`;
   const functionName = f.local('function_name', tpl`${s.v.environment.ref}-picus-delete`);
   const logGroup = f.resource<'arn' | 'name'>('aws_cloudwatch_log_group', 'lambda', {
@@ -32,9 +37,23 @@ export function lambdaFunction(f: Fragment, identity: Fragment, s: Settings, ref
       publish: true,
       memory_size: LAMBDA.memoryMb,
       timeout: LAMBDA.timeoutSeconds,
-      reserved_concurrent_executions: s.v.lambdaConcurrency.ref,
-      environment: { variables: { TABLE_NAME: TABLE.name, NODE_OPTIONS: '--enable-source-maps' } },
-      logging_config: { log_format: 'JSON', log_group: logGroup.attr('name') },
+      // -1 is the provider's "no reservation".
+      reserved_concurrent_executions: fn('coalesce', s.v.lambdaConcurrency.ref, -1),
+      environment: {
+        variables: {
+          TABLE_NAME: refs.tableName,
+          LOG_LEVEL: s.v.logLevel.ref,
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+      // The levels are Lambda's defaults for JSON, spelled out: left unset, the provider sees
+      // them appear after every apply and, with publish = true, publishes a new version each time.
+      logging_config: {
+        log_format: 'JSON',
+        log_group: logGroup.attr('name'),
+        application_log_level: 'INFO',
+        system_log_level: 'INFO',
+      },
       tracing_config: { mode: 'PassThrough' },
     },
     {

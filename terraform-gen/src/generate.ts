@@ -40,7 +40,10 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
   const net = network(files.network, s);
   const table_ = data(files.data, s);
   const repo = registry(files.registry, s);
-  const fnRefs = lambdaFunction(files.fn, files.identity, s, { tableArn: table_.arn });
+  const fnRefs = lambdaFunction(files.fn, files.identity, s, {
+    tableArn: table_.arn,
+    tableName: table_.name,
+  });
   const tls = certificate(files.dns, s);
   const logs = accessLogs(files.edge, s);
   const lb = loadBalancer(
@@ -67,6 +70,7 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
     repositoryArn: repo.arn,
     repositoryUrl: repo.url,
     tableArn: table_.arn,
+    tableName: table_.name,
   });
   const deploy = deployRole(files.identity, s, {
     repositoryArn: repo.arn,

@@ -1,7 +1,7 @@
 /**
  * Network: dual-stack VPC over `az_count` AZs, public subnets (ALB, NAT) and private
- * subnets (tasks), NAT per AZ or single, a DynamoDB gateway endpoint so table traffic never
- * crosses the NAT, and the two security groups (ALB open on 80/443, tasks only from the ALB).
+ * subnets (tasks), NAT per AZ or single, DynamoDB and S3 gateway endpoints so table traffic and
+ * image layers never cross the NAT, and the two security groups (ALB open on 80/443, tasks only from the ALB).
  */
 import { APP_PORT } from './constants.ts';
 import type { Settings } from './settings.ts';
@@ -130,15 +130,19 @@ export function network(f: Fragment, s: Settings) {
     { count: azCount },
   );
 
-  // Gateway endpoint: DynamoDB traffic from the private subnets stays on the AWS network
-  // (no NAT data-processing charges, no internet path).
-  const dynamodbEndpoint = f.resource('aws_vpc_endpoint', 'dynamodb', {
-    vpc_id: vpc.attr('id'),
-    service_name: tpl`com.amazonaws.${v.region.ref}.dynamodb`,
-    vpc_endpoint_type: 'Gateway',
-    route_table_ids: privateRt.all('id'),
-    tags: { Name: tpl`${name}-dynamodb` },
-  });
+  // Gateway endpoints (free): DynamoDB traffic, and the ECR image layers the tasks pull from
+  // S3, stay on the AWS network from the private subnets: no NAT data-processing charges, no
+  // internet path.
+  const gatewayEndpoint = (service: 'dynamodb' | 's3') =>
+    f.resource('aws_vpc_endpoint', service, {
+      vpc_id: vpc.attr('id'),
+      service_name: tpl`com.amazonaws.${v.region.ref}.${service}`,
+      vpc_endpoint_type: 'Gateway',
+      route_table_ids: privateRt.all('id'),
+      tags: { Name: tpl`${name}-${service}` },
+    });
+  const dynamodbEndpoint = gatewayEndpoint('dynamodb');
+  const s3Endpoint = gatewayEndpoint('s3');
 
   const albSg = f.resource('aws_security_group', 'alb', {
     name: tpl`${name}-alb`,
@@ -189,7 +193,7 @@ export function network(f: Fragment, s: Settings) {
   });
   f.resource('aws_vpc_security_group_egress_rule', 'tasks_https', {
     security_group_id: tasksSg.attr('id'),
-    description: 'HTTPS to AWS APIs (ECR, CloudWatch Logs via NAT; DynamoDB via the gateway endpoint)',
+    description: 'HTTPS to AWS APIs (ECR, CloudWatch Logs via NAT; DynamoDB and S3 via gateway endpoints)',
     ip_protocol: 'tcp',
     from_port: 443,
     to_port: 443,
@@ -203,6 +207,7 @@ export function network(f: Fragment, s: Settings) {
     albSgId: albSg.attr('id'),
     tasksSgId: tasksSg.attr('id'),
     dynamodbEndpointId: dynamodbEndpoint.attr('id'),
+    s3EndpointId: s3Endpoint.attr('id'),
   };
 }
 

@@ -102,17 +102,21 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
     threshold: 0,
     comparison_operator: 'GreaterThanThreshold',
   });
-  alarm('lambda_throttles', 'The delete function was throttled (reserved concurrency exhausted).', {
-    namespace: 'AWS/Lambda',
-    metric_name: 'Throttles',
-    dimensions: fnDims,
-    statistic: 'Sum',
-    period: 60,
-    evaluation_periods: 5,
-    datapoints_to_alarm: 2,
-    threshold: 0,
-    comparison_operator: 'GreaterThanThreshold',
-  });
+  alarm(
+    'lambda_throttles',
+    'The delete function was throttled (account or reserved concurrency exhausted).',
+    {
+      namespace: 'AWS/Lambda',
+      metric_name: 'Throttles',
+      dimensions: fnDims,
+      statistic: 'Sum',
+      period: 60,
+      evaluation_periods: 5,
+      datapoints_to_alarm: 2,
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+    },
+  );
 
   const metricQuery = (
     id: string,

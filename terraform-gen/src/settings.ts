@@ -1,6 +1,7 @@
 /** Terraform block, provider, input variables (with validation) and shared locals. */
-import { AWS_PROVIDER_CONSTRAINT, TERRAFORM_REQUIRED_VERSION } from './constants.ts';
-import { type Fragment, raw, tpl } from './tf.ts';
+import { AWS_PROVIDER_CONSTRAINT, TABLE, TERRAFORM_REQUIRED_VERSION } from './constants.ts';
+import { FARGATE_CPU_UNITS, fargateMemoryCondition, fargateSizesText } from './fargate-sizes.ts';
+import { type Fragment, hcl, raw, tpl } from './tf.ts';
 
 export function settings(versions: Fragment, vars: Fragment) {
   versions.terraform = {
@@ -229,34 +230,38 @@ export function settings(versions: Fragment, vars: Fragment) {
     }),
     taskCpu: vars.variable('task_cpu', {
       type: 'number',
-      description: 'Fargate task CPU units.',
+      description: 'Fargate task CPU units (256 = 0.25 vCPU … 16384 = 16 vCPU).',
       default: 256,
       validation: [
         {
-          condition: raw('contains([256, 512, 1024, 2048, 4096], var.task_cpu)'),
-          error_message: 'task_cpu must be one of 256, 512, 1024, 2048, 4096.',
+          condition: raw(`contains(${hcl([...FARGATE_CPU_UNITS])}, var.task_cpu)`),
+          error_message: `task_cpu must be one of ${FARGATE_CPU_UNITS.join(', ')}.`,
         },
       ],
     }),
     taskMemory: vars.variable('task_memory', {
       type: 'number',
-      description: 'Fargate task memory (MiB); must be a valid combination with task_cpu.',
+      description: `Fargate task memory (MiB), valid for task_cpu: ${fargateSizesText()}.`,
       default: 512,
       validation: [
         {
-          condition: raw('var.task_memory >= 512 && var.task_memory <= 30720'),
-          error_message: 'task_memory must be between 512 and 30720 MiB.',
+          condition: raw(fargateMemoryCondition('var.task_cpu', 'var.task_memory')),
+          error_message: `task_memory must be a size Fargate offers for task_cpu: ${fargateSizesText()}.`,
         },
       ],
     }),
     lambdaConcurrency: vars.variable('lambda_reserved_concurrency', {
       type: 'number',
-      description: 'Reserved (maximum) concurrent executions of the delete function.',
-      default: 20,
+      description:
+        'Reserved concurrent executions of the delete function: a guaranteed share of the account pool that is also its maximum. Null (the default) reserves nothing, which new accounts need: Lambda refuses a reservation that would leave the account less than its minimum unreserved concurrency.',
+      default: null,
+      nullable: true,
       validation: [
         {
-          condition: raw('var.lambda_reserved_concurrency >= 1 && var.lambda_reserved_concurrency <= 1000'),
-          error_message: 'lambda_reserved_concurrency must be between 1 and 1000.',
+          condition: raw(
+            'var.lambda_reserved_concurrency == null ? true : (var.lambda_reserved_concurrency >= 1 && var.lambda_reserved_concurrency <= 1000 && floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency)',
+          ),
+          error_message: 'lambda_reserved_concurrency must be null or a whole number between 1 and 1000.',
         },
       ],
     }),
@@ -268,6 +273,30 @@ export function settings(versions: Fragment, vars: Fragment) {
         {
           condition: raw('var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000'),
           error_message: 'waf_rate_limit must be between 10 and 2,000,000,000 (the WAF limits).',
+        },
+      ],
+    }),
+    wafIpv6RateLimit: vars.variable('waf_ipv6_rate_limit', {
+      type: 'number',
+      description:
+        'Requests per 5 minutes allowed from all IPv6 clients together before WAF blocks IPv6 requests. A backstop: one IPv6 client owns a whole /64 (2^64 addresses), so the per-IP limit alone does not bound it.',
+      default: 20000,
+      validation: [
+        {
+          condition: raw('var.waf_ipv6_rate_limit >= 10 && var.waf_ipv6_rate_limit <= 2000000000'),
+          error_message: 'waf_ipv6_rate_limit must be between 10 and 2,000,000,000 (the WAF limits).',
+        },
+      ],
+    }),
+    tableName: vars.variable('table_name', {
+      type: 'string',
+      description:
+        'Name of the DynamoDB table. Table names are unique per account and region: give a second environment in the same account and region its own (e.g. staging_picus_data).',
+      default: TABLE.name,
+      validation: [
+        {
+          condition: raw('can(regex("^[A-Za-z0-9_.-]{3,255}$", var.table_name))'),
+          error_message: 'table_name must be 3-255 characters: letters, digits, _ . and -.',
         },
       ],
     }),

@@ -36,7 +36,8 @@ describe('generated infra/', () => {
     ]);
     const tf = s.files.get('versions.tf.json').terraform;
     expect(Object.keys(tf.required_providers)).toEqual(['aws']);
-    expect(tf.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '~> 6.66' });
+    // 5.100 (what the emulated account applies) through the current 6.x.
+    expect(tf.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '>= 5.100, < 7.0' });
     expect(tf.required_version).toMatch(/^>= 1\.1\d/);
     const providers = new Set<string>();
     for (const doc of s.files.values()) {

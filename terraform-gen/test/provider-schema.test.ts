@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'bun:test';
 import { loadSchema } from '../provider-stub/server.ts';
-import { AWS_PROVIDER_VERSION } from '../src/constants.ts';
+import { AWS_PROVIDER_SCHEMA_VERSION } from '../src/constants.ts';
 import { parsedStack } from './stack.ts';
 
 describe('committed aws provider schema', () => {
   const schema = loadSchema();
   test('is the pinned provider version and covers every type the stack uses (runs without terraform)', () => {
-    expect(schema.version).toBe(AWS_PROVIDER_VERSION);
+    expect(schema.version).toBe(AWS_PROVIDER_SCHEMA_VERSION);
     expect(Object.keys(schema.resources).length).toBeGreaterThan(1500);
     const s = parsedStack();
     for (const doc of s.files.values()) {

@@ -1,0 +1,108 @@
+/**
+ * An emulated AWS account on loopback: moto with our patch layer (server.py), and the AWS CLI
+ * pointed at it. Terraform's aws provider and the CLI both honour AWS_ENDPOINT_URL, so the
+ * configuration under test needs no endpoint blocks.
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const EMULATOR_SERVER = join(import.meta.dir, 'server.py');
+const MOTO_VERSION = readFileSync(EMULATOR_SERVER, 'utf8').match(/^MOTO_VERSION = "([^"]+)"/m)?.[1];
+
+/** Why the emulator cannot run here (python3, the pinned moto, the AWS CLI), or undefined. */
+export function emulatorUnavailable(): string | undefined {
+  const python = Bun.which('python3');
+  if (!python) return 'no python3 on PATH';
+  const probe = Bun.spawnSync([python, '-c', 'import moto, flask; print(moto.__version__)'], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const version = probe.stdout.toString().trim();
+  if (probe.exitCode !== 0)
+    return `moto is not importable by python3 (pip install 'moto[server]==${MOTO_VERSION}')`;
+  if (version !== MOTO_VERSION)
+    return `moto ${version} found; the emulator's patches are for moto ${MOTO_VERSION}`;
+  if (!Bun.which('aws')) return 'no AWS CLI (`aws`) on PATH';
+  return undefined;
+}
+
+export interface EmulatedAws {
+  readonly endpoint: string;
+  /** Environment for any AWS client: the endpoint, dummy credentials, nothing from ~/.aws. */
+  readonly env: Record<string, string>;
+  /** `aws <args> --output json`, parsed; throws with the CLI's message on failure. */
+  aws<T = unknown>(args: string[]): Promise<T>;
+  /** The emulator's request log (one line per API call). */
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator; `dir` receives its log and the (empty) AWS CLI config files. */
+export async function startEmulatedAws(dir: string, region = 'us-east-1'): Promise<EmulatedAws> {
+  const logFile = join(dir, 'emulator.log');
+  const log = createWriteStream(logFile);
+  const child = Bun.spawn([Bun.which('python3') as string, EMULATOR_SERVER], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  (async () => {
+    for await (const chunk of child.stderr) log.write(chunk);
+  })();
+  const port = await readPort(child, logFile);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const env = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_CONFIG_FILE: join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+  };
+  const cliEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env };
+  return {
+    endpoint,
+    env,
+    logFile,
+    async aws<T>(args: string[]): Promise<T> {
+      const p = Bun.spawn(['aws', ...args, '--output', 'json'], {
+        env: cliEnv,
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      const [out, err, code] = await Promise.all([
+        new Response(p.stdout).text(),
+        new Response(p.stderr).text(),
+        p.exited,
+      ]);
+      if (code !== 0) throw new Error(`aws ${args.join(' ')} failed (exit ${code}): ${err.trim()}`);
+      return (out.trim() === '' ? {} : JSON.parse(out)) as T;
+    },
+    async stop() {
+      child.stdin.end();
+      const exited = await Promise.race([child.exited, Bun.sleep(5_000).then(() => undefined)]);
+      if (exited === undefined) child.kill('SIGKILL');
+      log.end();
+    },
+  };
+}
+
+async function readPort(child: Bun.Subprocess<'pipe', 'pipe', 'pipe'>, logFile: string): Promise<number> {
+  const reader = child.stdout.getReader();
+  let seen = '';
+  const deadline = Date.now() + 30_000;
+  while (!/^PORT \d+$/m.test(seen)) {
+    const next = await Promise.race([reader.read(), Bun.sleep(Math.max(0, deadline - Date.now()))]);
+    if (next === undefined || next.done) {
+      child.kill();
+      const why = next === undefined ? 'did not start within 30 s' : `exited with ${await child.exited}`;
+      throw new Error(`the AWS emulator ${why}:\n${seen}${readFileSync(logFile, 'utf8').slice(-4000)}`);
+    }
+    seen += new TextDecoder().decode(next.value);
+  }
+  reader.releaseLock();
+  return Number(seen.match(/^PORT (\d+)$/m)?.[1]);
+}

@@ -1,0 +1,340 @@
+/**
+ * `terraform apply` for real: the generated stack applied with the real aws provider to an
+ * emulated AWS account (moto plus terraform-gen/emulator's patches), planned again (it must show
+ * no changes), checked on the account through the AWS CLI, then destroyed to an empty state.
+ *
+ * Two environments share the account and region (prod creates the GitHub OIDC provider, staging
+ * looks it up and names its own table), a third configuration plans in a region opened after
+ * 2022, and a Lambda configuration change is published by Terraform and made live by the deploy
+ * script. Skipped, with the reason, where terraform, the provider, moto or the AWS CLI is absent.
+ */
+import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lambdaArtifacts, ROOT } from '../../scripts/test/artifacts.ts';
+import { type EmulatedAws, emulatorUnavailable, startEmulatedAws } from '../emulator/emulated-aws.ts';
+import { ELB_LEGACY_LOG_ACCOUNTS } from '../src/elb-log-delivery.ts';
+import { providerUnavailable, warnSkipped, writeCliConfig } from './terraform-cli.ts';
+import { type Vars, Workspace } from './workspace.ts';
+
+const unavailable = providerUnavailable() ?? emulatorUnavailable();
+if (unavailable) warnSkipped('the emulated-account test (apply, re-plan, destroy)', unavailable);
+
+const ACCOUNT_ID = '123456789012';
+const REGION = 'us-east-1';
+
+let root = '';
+let account: EmulatedAws | undefined;
+afterAll(async () => {
+  await account?.stop();
+  if (root && !process.env.PICUS_KEEP_EMULATED) rmSync(root, { recursive: true, force: true });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: AWS CLI JSON is inspected structurally.
+type Any = any;
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  give: Promise<unknown>,
+): Promise<T> {
+  let failed = false;
+  give.catch(() => {
+    failed = true;
+  });
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline && !failed) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await Bun.sleep(500);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe('the generated stack on an emulated AWS account', () => {
+  test.skipIf(unavailable !== undefined)(
+    'applies (two environments side by side), plans no changes, publishes a Lambda config change the deploy makes live, destroys to an empty state',
+    async () => {
+      const started = performance.now();
+      root = mkdtempSync(join(tmpdir(), 'picus-emulated-'));
+      account = await startEmulatedAws(root, REGION);
+      const aws = account;
+      const { zip } = await lambdaArtifacts();
+      const options = { lambdaZip: zip.path, cliConfig: writeCliConfig(root), awsEnv: aws.env };
+
+      const zone = await aws.aws<Any>([
+        'route53',
+        'create-hosted-zone',
+        '--name',
+        'example.test',
+        '--caller-reference',
+        'picus-emulated-account-test',
+      ]);
+      const zoneId = String(zone.HostedZone.Id).replace('/hostedzone/', '');
+      const common: Vars = {
+        aws_region: REGION,
+        image_tag: 'v1',
+        alarm_email: 'oncall@example.test',
+        github_repository: 'acme/picus',
+        alb_deletion_protection: false,
+        table_deletion_protection: false,
+      };
+      const prod = new Workspace(
+        root,
+        'prod',
+        { ...common, environment: 'prod', domain_name: 'api.example.test', hosted_zone_id: zoneId },
+        options,
+      );
+      const staging = new Workspace(
+        root,
+        'staging',
+        {
+          ...common,
+          environment: 'staging',
+          domain_name: 'staging.example.test',
+          hosted_zone_id: zoneId,
+          table_name: 'staging_picus_data',
+          create_github_oidc_provider: false,
+        },
+        options,
+      );
+      // Zurich opened in 2022: it has no legacy Elastic Load Balancing account.
+      const zurich = new Workspace(
+        root,
+        'zurich',
+        {
+          ...common,
+          aws_region: 'eu-central-2',
+          environment: 'zrh',
+          domain_name: 'api.zrh.example.test',
+          certificate_arn: `arn:aws:acm:eu-central-2:${ACCOUNT_ID}:certificate/00000000-0000-4000-8000-000000000000`,
+        },
+        options,
+      );
+      expect(ELB_LEGACY_LOG_ACCOUNTS['eu-central-2']).toBeUndefined();
+      for (const w of [prod, staging, zurich]) await w.init();
+
+      // prod creates the account's one GitHub OIDC provider; staging looks it up, so it starts
+      // as soon as that exists and the two applies overlap.
+      const prodApply = prod.apply();
+      const oidcProvider = until(
+        'the GitHub OIDC provider',
+        async () => {
+          const list = await aws.aws<Any>(['iam', 'list-open-id-connect-providers']);
+          return list.OpenIDConnectProviderList?.length > 0 ? true : undefined;
+        },
+        prodApply,
+      );
+      const [, , , zurichPlan] = await Promise.all([
+        prodApply,
+        oidcProvider,
+        oidcProvider.then(() => staging.apply()),
+        zurich.plan('plan (eu-central-2)'),
+      ]);
+      expect(zurichPlan.changes).toBe(true);
+
+      for (const w of [prod, staging]) {
+        const again = await w.plan('re-plan');
+        expect(
+          again.changes,
+          `${w.name}: the second plan wants changes:\n${Workspace.summary(again.out)}`,
+        ).toBe(false);
+      }
+
+      await checkAccount(aws, prod, staging);
+      await lambdaConfigChangeGoesLiveWithTheDeploy(aws, prod, zip.path);
+
+      await staging.destroy();
+      await prod.destroy();
+      expect(await staging.stateList()).toEqual([]);
+      expect(await prod.stateList()).toEqual([]);
+      expect((await aws.aws<Any>(['dynamodb', 'list-tables'])).TableNames).toEqual([]);
+      expect((await aws.aws<Any>(['elbv2', 'describe-load-balancers'])).LoadBalancers).toEqual([]);
+
+      const seconds = (performance.now() - started) / 1000;
+      const rows = [prod, staging, zurich].map(
+        (w) =>
+          `  ${w.name.padEnd(8)} ${Object.entries(w.timings)
+            .map(([step, s]) => `${step} ${s.toFixed(1)} s`)
+            .join(', ')}`,
+      );
+      console.log(`emulated-account test: ${seconds.toFixed(0)} s in all\n${rows.join('\n')}`);
+    },
+    20 * 60_000,
+  );
+});
+
+/** What the account holds after both applies, read back through the AWS CLI. */
+async function checkAccount(aws: EmulatedAws, prod: Workspace, staging: Workspace): Promise<void> {
+  const out = await prod.outputs();
+  const albs = (await aws.aws<Any>(['elbv2', 'describe-load-balancers', '--names', 'prod-picus-alb']))
+    .LoadBalancers;
+  const alb = albs[0];
+  expect(out.alb_dns_name).toBe(alb.DNSName);
+
+  // DELETE /picus/* is forwarded to the Lambda target group, which holds the `live` alias.
+  const listeners = (
+    await aws.aws<Any>(['elbv2', 'describe-listeners', '--load-balancer-arn', alb.LoadBalancerArn])
+  ).Listeners;
+  const https = listeners.find((l: Any) => l.Port === 443);
+  expect(https.Protocol).toBe('HTTPS');
+  expect(listeners.find((l: Any) => l.Port === 80).DefaultActions[0].Type).toBe('redirect');
+  const rules = (await aws.aws<Any>(['elbv2', 'describe-rules', '--listener-arn', https.ListenerArn])).Rules;
+  const deleteRule = rules.find((r: Any) =>
+    r.Conditions.some(
+      (c: Any) => c.Field === 'http-request-method' && c.HttpRequestMethodConfig.Values[0] === 'DELETE',
+    ),
+  );
+  expect(deleteRule.Conditions).toContainEqual(
+    expect.objectContaining({ Field: 'path-pattern', PathPatternConfig: { Values: ['/picus/*'] } }),
+  );
+  const lambdaTg = deleteRule.Actions[0].TargetGroupArn;
+  const tg = (await aws.aws<Any>(['elbv2', 'describe-target-groups', '--target-group-arns', lambdaTg]))
+    .TargetGroups[0];
+  expect(tg.TargetType).toBe('lambda');
+  const alias = await aws.aws<Any>([
+    'lambda',
+    'get-alias',
+    '--function-name',
+    'prod-picus-delete',
+    '--name',
+    'live',
+  ]);
+  const targets = (await aws.aws<Any>(['elbv2', 'describe-target-health', '--target-group-arn', lambdaTg]))
+    .TargetHealthDescriptions;
+  expect(targets.map((t: Any) => t.Target.Id)).toEqual([alias.AliasArn]);
+  const container = https.DefaultActions[0].TargetGroupArn;
+  expect(
+    (await aws.aws<Any>(['elbv2', 'describe-target-groups', '--target-group-arns', container]))
+      .TargetGroups[0],
+  ).toMatchObject({ TargetType: 'ip', Port: 8000, HealthCheckPath: '/health' });
+
+  // The WAF guards the ALB; size and body rules that would refuse valid requests only count.
+  const acl = (
+    await aws.aws<Any>(['wafv2', 'get-web-acl-for-resource', '--resource-arn', alb.LoadBalancerArn])
+  ).WebACL;
+  expect(acl.Name).toBe('prod-picus-api');
+  const common = acl.Rules.find((r: Any) => r.Name === 'aws-common');
+  const counted = common.Statement.ManagedRuleGroupStatement.RuleActionOverrides.map((o: Any) => o.Name);
+  expect(counted).toEqual(expect.arrayContaining(['SizeRestrictions_BODY', 'SizeRestrictions_URIPATH']));
+  const logging = (await aws.aws<Any>(['wafv2', 'get-logging-configuration', '--resource-arn', acl.ARN]))
+    .LoggingConfiguration;
+  expect(logging.LoggingFilter.DefaultBehavior).toBe('DROP');
+
+  // Each environment has its own table and its task and function are told which.
+  for (const [env, table] of [
+    ['prod', 'picus_data'],
+    ['staging', 'staging_picus_data'],
+  ] as const) {
+    const described = (await aws.aws<Any>(['dynamodb', 'describe-table', '--table-name', table])).Table;
+    expect(described.KeySchema).toEqual([{ AttributeName: 'object_id', KeyType: 'HASH' }]);
+    expect(described.AttributeDefinitions).toEqual([{ AttributeName: 'object_id', AttributeType: 'S' }]);
+    const task = (
+      await aws.aws<Any>(['ecs', 'describe-task-definition', '--task-definition', `${env}-picus`])
+    ).taskDefinition;
+    expect(task.containerDefinitions[0].environment).toContainEqual({ name: 'TABLE_NAME', value: table });
+    const fn = await aws.aws<Any>([
+      'lambda',
+      'get-function-configuration',
+      '--function-name',
+      `${env}-picus-delete`,
+    ]);
+    expect(fn.Environment.Variables.TABLE_NAME).toBe(table);
+  }
+  expect((await staging.outputs()).table_name).toBe('staging_picus_data');
+
+  // No reserved concurrency by default (new accounts cannot reserve any).
+  const fn = await aws.aws<Any>(['lambda', 'get-function', '--function-name', 'prod-picus-delete']);
+  expect(fn.Concurrency).toBeUndefined();
+
+  // DNS-validated EC certificate, A/AAAA aliases to the ALB.
+  const cert = (
+    await aws.aws<Any>([
+      'acm',
+      'describe-certificate',
+      '--certificate-arn',
+      https.Certificates[0].CertificateArn,
+    ])
+  ).Certificate;
+  expect(cert).toMatchObject({
+    DomainName: 'api.example.test',
+    Status: 'ISSUED',
+    KeyAlgorithm: 'EC_prime256v1',
+  });
+  const zones = (await aws.aws<Any>(['route53', 'list-hosted-zones'])).HostedZones;
+  const records = (
+    await aws.aws<Any>(['route53', 'list-resource-record-sets', '--hosted-zone-id', zones[0].Id])
+  ).ResourceRecordSets;
+  for (const type of ['A', 'AAAA']) {
+    const record = records.find((r: Any) => r.Name === 'api.example.test.' && r.Type === type);
+    expect(record.AliasTarget.DNSName.replace(/\.$/, '')).toBe(alb.DNSName);
+  }
+
+  // ECR layers and table traffic stay off the NAT; the legacy ELB account may write access logs here.
+  const vpcId = alb.VpcId;
+  const endpoints = (
+    await aws.aws<Any>(['ec2', 'describe-vpc-endpoints', '--filters', `Name=vpc-id,Values=${vpcId}`])
+  ).VpcEndpoints.map((e: Any) => e.ServiceName);
+  expect(endpoints.sort()).toEqual([`com.amazonaws.${REGION}.dynamodb`, `com.amazonaws.${REGION}.s3`]);
+  const policy = JSON.parse(
+    (await aws.aws<Any>(['s3api', 'get-bucket-policy', '--bucket', `prod-picus-alb-logs-${ACCOUNT_ID}`]))
+      .Policy,
+  );
+  const writers = policy.Statement.filter((s: Any) => s.Action === 's3:PutObject').map(
+    (s: Any) => s.Principal,
+  );
+  expect(writers).toContainEqual({ AWS: `arn:aws:iam::${ELB_LEGACY_LOG_ACCOUNTS[REGION]}:root` });
+  expect(writers).toContainEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
+}
+
+/**
+ * Terraform publishes a version when the function's configuration changes, but the alias is the
+ * deploy's: it stays where it was until the next deploy moves it, code unchanged or not.
+ */
+async function lambdaConfigChangeGoesLiveWithTheDeploy(
+  aws: EmulatedAws,
+  prod: Workspace,
+  lambdaZip: string,
+): Promise<void> {
+  const getAlias = () =>
+    aws.aws<Any>(['lambda', 'get-alias', '--function-name', 'prod-picus-delete', '--name', 'live']);
+  expect((await getAlias()).FunctionVersion).toBe('1');
+
+  prod.set({ log_level: 'debug' });
+  await prod.apply('apply (log_level=debug)');
+  const versions = (
+    await aws.aws<Any>(['lambda', 'list-versions-by-function', '--function-name', 'prod-picus-delete'])
+  ).Versions.filter((v: Any) => v.Version !== '$LATEST');
+  expect(versions.map((v: Any) => v.Version)).toEqual(['1', '2']);
+  expect(versions[1].Environment.Variables.LOG_LEVEL).toBe('debug');
+  expect((await getAlias()).FunctionVersion).toBe('1');
+  const again = await prod.plan('re-plan');
+  expect(again.changes, Workspace.summary(again.out)).toBe(false);
+
+  const deploy = Bun.spawn(['bash', join(ROOT, 'scripts', 'deploy', 'lambda-deploy.sh'), lambdaZip], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      ...aws.env,
+      LAMBDA_FUNCTION_NAME: 'prod-picus-delete',
+      LAMBDA_ALIAS: 'live',
+    },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(deploy.stdout).text(),
+    new Response(deploy.stderr).text(),
+    deploy.exited,
+  ]);
+  expect(code, `lambda-deploy.sh failed:\n${stdout}${stderr}`).toBe(0);
+  expect(stdout).toContain('previous_version=1');
+  expect(stdout).toContain('version=2');
+  expect((await getAlias()).FunctionVersion).toBe('2');
+  // The same code again publishes nothing new and leaves the alias alone.
+  const versionsAfter = (
+    await aws.aws<Any>(['lambda', 'list-versions-by-function', '--function-name', 'prod-picus-delete'])
+  ).Versions.filter((v: Any) => v.Version !== '$LATEST');
+  expect(versionsAfter).toHaveLength(2);
+}
