@@ -1,10 +1,10 @@
 /**
- * One copy of the generated configuration laid out as in the repository (infra/ next to
+ * One copy of the committed configuration laid out as in the repository (infra/ next to
  * dist/lambda/delete-item.zip), with its own variables and state, driven by the real terraform.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderStack } from '../src/generate.ts';
+import { INFRA_DIR } from '../src/generate.ts';
 import { pinTestedProvider, type RunResult, terraform, terraformEnv } from './terraform-cli.ts';
 
 export type Vars = Record<string, string | number | boolean | null>;
@@ -24,7 +24,10 @@ export class Workspace {
     mkdirSync(this.dir, { recursive: true });
     mkdirSync(join(root, name, 'dist', 'lambda'), { recursive: true });
     copyFileSync(options.lambdaZip, join(root, name, 'dist', 'lambda', 'delete-item.zip'));
-    for (const [file, content] of renderStack()) writeFileSync(join(this.dir, file), content);
+    // What users apply: the committed infra/ (generator.test.ts keeps it equal to the generator's output).
+    for (const file of readdirSync(INFRA_DIR).filter((f) => f.endsWith('.tf.json'))) {
+      copyFileSync(join(INFRA_DIR, file), join(this.dir, file));
+    }
     pinTestedProvider(this.dir);
     this.env = terraformEnv(options.cliConfig, options.awsEnv);
     this.writeVars();
