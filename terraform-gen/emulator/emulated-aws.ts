@@ -5,6 +5,7 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '../../scripts/support/run-command.ts';
 
 export const EMULATOR_SERVER = join(import.meta.dir, 'server.py');
 const MOTO_VERSION = readFileSync(EMULATOR_SERVER, 'utf8').match(/^MOTO_VERSION = "([^"]+)"/m)?.[1];
@@ -68,18 +69,9 @@ export async function startEmulatedAws(dir: string, region = 'us-east-1'): Promi
     env,
     logFile,
     async aws<T>(args: string[]): Promise<T> {
-      const p = Bun.spawn(['aws', ...args, '--output', 'json'], {
-        env: cliEnv,
-        stdout: 'pipe',
-        stderr: 'pipe',
-      });
-      const [out, err, code] = await Promise.all([
-        new Response(p.stdout).text(),
-        new Response(p.stderr).text(),
-        p.exited,
-      ]);
-      if (code !== 0) throw new Error(`aws ${args.join(' ')} failed (exit ${code}): ${err.trim()}`);
-      return (out.trim() === '' ? {} : JSON.parse(out)) as T;
+      const r = await runCommand(['aws', ...args, '--output', 'json'], { env: cliEnv });
+      if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
+      return (r.stdout.trim() === '' ? {} : JSON.parse(r.stdout)) as T;
     },
     async stop() {
       child.stdin.end();

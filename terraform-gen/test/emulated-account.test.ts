@@ -12,6 +12,7 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand } from '../../scripts/support/run-command.ts';
 import { lambdaArtifacts, ROOT } from '../../scripts/test/artifacts.ts';
 import { type EmulatedAws, emulatorUnavailable, startEmulatedAws } from '../emulator/emulated-aws.ts';
 import { ELB_LEGACY_LOG_ACCOUNTS } from '../src/elb-log-delivery.ts';
@@ -312,7 +313,7 @@ async function lambdaConfigChangeGoesLiveWithTheDeploy(
   const again = await prod.plan('re-plan');
   expect(again.changes, Workspace.summary(again.out)).toBe(false);
 
-  const deploy = Bun.spawn(['bash', join(ROOT, 'scripts', 'deploy', 'lambda-deploy.sh'), lambdaZip], {
+  const deploy = await runCommand(['bash', join(ROOT, 'scripts', 'deploy', 'lambda-deploy.sh'), lambdaZip], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
@@ -320,15 +321,9 @@ async function lambdaConfigChangeGoesLiveWithTheDeploy(
       LAMBDA_FUNCTION_NAME: 'prod-picus-delete',
       LAMBDA_ALIAS: 'live',
     },
-    stdout: 'pipe',
-    stderr: 'pipe',
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(deploy.stdout).text(),
-    new Response(deploy.stderr).text(),
-    deploy.exited,
-  ]);
-  expect(code, `lambda-deploy.sh failed:\n${stdout}${stderr}`).toBe(0);
+  const { stdout } = deploy;
+  expect(deploy.code, `lambda-deploy.sh failed:\n${stdout}${deploy.stderr}`).toBe(0);
   expect(stdout).toContain('previous_version=1');
   expect(stdout).toContain('version=2');
   expect((await getAlias()).FunctionVersion).toBe('2');

@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '../../scripts/support/run-command.ts';
 import { AWS_PROVIDER_TESTED_VERSION } from '../src/constants.ts';
 
 export const TERRAFORM = Bun.which('terraform');
@@ -70,14 +71,8 @@ export async function terraform(
   cwd: string,
   env: Record<string, string>,
 ): Promise<RunResult> {
-  const started = performance.now();
-  const child = Bun.spawn([TERRAFORM as string, ...args], { cwd, env, stdout: 'pipe', stderr: 'pipe' });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, out: out + err, seconds: (performance.now() - started) / 1000 };
+  const r = await runCommand([TERRAFORM as string, ...args], { cwd, env });
+  return { code: r.code, out: r.stdout + r.stderr, seconds: r.seconds };
 }
 
 /** The environment every terraform run gets: no prompts, no update checks, our CLI config. */
