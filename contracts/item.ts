@@ -15,8 +15,17 @@ export const CreatedAt = z.iso
   .datetime({ offset: false })
   .describe('When the item was created (RFC 3339, UTC).');
 
+export const CreatedBy = z
+  .string()
+  .min(1)
+  .nullable()
+  .describe(
+    'Who created the item: the subject (`sub`) of the access token its put carried. Null for items ' +
+      'stored before the API required tokens.',
+  );
+
 export const Item = z
-  .object({ object_id: ObjectId, data: ItemData, created_at: CreatedAt })
+  .object({ object_id: ObjectId, data: ItemData, created_at: CreatedAt, created_by: CreatedBy })
   .strict()
   .meta({ id: 'Item' });
 export type Item = z.infer<typeof Item>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUTH_REALM, SCOPE_DESCRIPTIONS, SECURITY_SCHEME } from './auth.ts';
 import { type OperationSpec, operationList, type ResponseSpec } from './operations.ts';
 import { routeFor } from './routing.ts';
 
@@ -33,7 +34,26 @@ const DESCRIPTION = [
   '- Every error is `application/problem+json` (RFC 9457) with `type`, `title`, `status`, `detail` and `request_id`.',
   '- A path with a method its resource does not accept is a 405 with `Allow`; an unknown path is a 404.',
   '- `DELETE /picus/{key}` is served by a Lambda function behind the load balancer; everything else by the container.',
+  '- Item operations need an OAuth 2.0 access token (client credentials) with the scope each names: ' +
+    '`Authorization: Bearer <token>`. Without one the answer is 401, with one that lacks the scope 403; ' +
+    '`/health`, `/ready`, `/docs` and `/openapi.json` are public.',
 ].join('\n');
+
+/** Where this deployment's clients get tokens; absent when the deployment does not check them. */
+export interface DocumentedAuth {
+  readonly tokenUrl: string;
+}
+
+/** `components.securitySchemes`: OAuth 2.0 client credentials with the API's scopes. */
+export function securitySchemes(auth: DocumentedAuth): Record<string, OpenApiObject> {
+  return {
+    [SECURITY_SCHEME]: {
+      type: 'oauth2',
+      description: `OAuth 2.0 client credentials (RFC 6749 §4.4); access tokens are RS256 JWTs (realm "${AUTH_REALM}").`,
+      flows: { clientCredentials: { tokenUrl: auth.tokenUrl, scopes: { ...SCOPE_DESCRIPTIONS } } },
+    },
+  };
+}
 
 /** The id a contract schema was registered under with `.meta({ id })`, if any. */
 function schemaId(schema: z.ZodType): string | undefined {
@@ -137,6 +157,7 @@ export function operationDetail(op: OperationSpec): OpenApiObject {
     summary: op.summary,
     description: op.description,
     tags: [op.tag],
+    ...(op.scope !== undefined ? { security: [{ [SECURITY_SCHEME]: [op.scope] }] } : {}),
     responses,
   };
   if (op.body) {
@@ -186,13 +207,27 @@ export function lambdaPaths(): Record<string, Record<string, OpenApiObject>> {
 }
 
 /** Everything of the document that is not generated from the container's routes. */
-export function documentation() {
+export function documentation(auth: DocumentedAuth | undefined) {
   return {
     info: { title: API_TITLE, version: API_VERSION, description: DESCRIPTION },
     tags: TAGS,
     paths: lambdaPaths(),
-    components: { schemas: componentSchemas() },
+    components: {
+      schemas: componentSchemas(),
+      ...(auth !== undefined ? { securitySchemes: securitySchemes(auth) } : {}),
+    },
   };
+}
+
+/** Without authentication (AUTH_MODE=none) operations need no token: the document says none. */
+function withoutSecurity(paths: Paths): Paths {
+  const out: Paths = {};
+  for (const [path, methods] of Object.entries(paths)) {
+    out[path] = Object.fromEntries(
+      Object.entries(methods).map(([method, { security: _none, ...operation }]) => [method, operation]),
+    );
+  }
+  return out;
 }
 
 /**
@@ -218,8 +253,11 @@ type Paths = Record<string, Record<string, OpenApiObject>>;
  * The served document: `generated` (the container's routes, described from the
  * schemas attached to them) completed with `documentation()`.
  */
-export function completeDocument(generated: { paths: Paths; components?: { schemas?: object } }) {
-  const doc = documentation();
+export function completeDocument(
+  generated: { paths: Paths; components?: { schemas?: object } },
+  auth: DocumentedAuth | undefined,
+) {
+  const doc = documentation(auth);
   const paths: Paths = {};
   for (const [path, methods] of Object.entries(generated.paths)) {
     paths[path] = {};
@@ -235,8 +273,11 @@ export function completeDocument(generated: { paths: Paths; components?: { schem
     openapi: OPENAPI_VERSION,
     info: doc.info,
     tags: doc.tags,
-    paths,
-    components: { schemas: { ...generated.components?.schemas, ...doc.components.schemas } },
+    paths: auth === undefined ? withoutSecurity(paths) : paths,
+    components: {
+      ...doc.components,
+      schemas: { ...generated.components?.schemas, ...doc.components.schemas },
+    },
   };
 }
 
@@ -244,12 +285,18 @@ export function completeDocument(generated: { paths: Paths; components?: { schem
  * The whole document straight from the contracts, without a server: the reference
  * the served /openapi.json is tested against.
  */
-export function buildOpenApiDocument(): OpenApiObject {
+export function buildOpenApiDocument(auth: DocumentedAuth | undefined): OpenApiObject {
   const paths: Paths = {};
   for (const op of operationList) {
     paths[op.path] ??= {};
     (paths[op.path] as Record<string, OpenApiObject>)[op.method.toLowerCase()] = openApiOperation(op);
   }
-  const doc = documentation();
-  return { openapi: OPENAPI_VERSION, info: doc.info, tags: doc.tags, paths, components: doc.components };
+  const doc = documentation(auth);
+  return {
+    openapi: OPENAPI_VERSION,
+    info: doc.info,
+    tags: doc.tags,
+    paths: auth === undefined ? withoutSecurity(paths) : paths,
+    components: doc.components,
+  };
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { SCOPES, type Scope, WwwAuthenticateHeader } from './auth.ts';
 import { HealthResponse, ReadyResponse } from './health.ts';
 import {
   AllowHeader,
@@ -51,6 +52,8 @@ export interface OperationSpec {
   /** OpenAPI path template. */
   readonly path: string;
   readonly tag: 'Items' | 'Health';
+  /** The OAuth 2.0 scope a caller's token must carry; absent for public operations. */
+  readonly scope?: Scope;
   readonly summary: string;
   readonly description: string;
   readonly params?: z.ZodObject;
@@ -129,6 +132,63 @@ const unavailable = problem(
   { 'retry-after': { schema: RetryAfterHeader, required: true } },
 );
 
+const storeOrAuthUnavailable = problem(
+  503,
+  "The item store, or the token issuer's signing keys, are unavailable; retry after `Retry-After` seconds.",
+  [
+    {
+      name: 'store-unavailable',
+      type: urn('store-unavailable'),
+      title: 'Service unavailable',
+      detail: 'The item store is temporarily unavailable.',
+    },
+    {
+      name: 'auth-unavailable',
+      type: urn('auth-unavailable'),
+      title: 'Service unavailable',
+      detail: "The token issuer's signing keys cannot be fetched; the token could not be checked.",
+    },
+  ],
+  { 'retry-after': { schema: RetryAfterHeader, required: true } },
+);
+
+const wwwAuthenticate = { 'www-authenticate': { schema: WwwAuthenticateHeader, required: true } };
+
+const unauthorized = problem(
+  401,
+  'No bearer token, or one that is not valid (bad signature, expired, wrong issuer); `WWW-Authenticate` says which.',
+  [
+    {
+      name: 'authentication-required',
+      type: urn('authentication-required'),
+      title: 'Authentication required',
+      detail: 'Send an OAuth 2.0 access token: Authorization: Bearer <token>.',
+    },
+    {
+      name: 'invalid-token',
+      type: urn('invalid-token'),
+      title: 'Invalid token',
+      detail: 'The access token is not valid: expired.',
+    },
+  ],
+  wwwAuthenticate,
+);
+
+const forbidden = (scope: Scope) =>
+  problem(
+    403,
+    `The token is valid but does not carry the \`${scope}\` scope.`,
+    [
+      {
+        name: 'insufficient-scope',
+        type: urn('insufficient-scope'),
+        title: 'Insufficient scope',
+        detail: `This operation needs the ${scope} scope.`,
+      },
+    ],
+    wwwAuthenticate,
+  );
+
 const internal = problem(500, 'An unexpected failure; it is logged with the request_id.', [
   {
     name: 'internal',
@@ -164,6 +224,7 @@ const exampleItem: Item = {
   object_id: OBJECT_ID,
   data: { name: 'Ada', tags: ['math', 'engines'], born: 1815, nested: { ok: true } },
   created_at: CREATED_AT,
+  created_by: 'picus-local',
 };
 
 export const operations = {
@@ -197,6 +258,7 @@ export const operations = {
     method: 'GET',
     path: '/picus/list',
     tag: 'Items',
+    scope: SCOPES.read,
     summary: 'List items, a page at a time',
     description:
       'Pages through every item in no particular order. Pass the `next_cursor` of a page as `cursor` ' +
@@ -218,8 +280,10 @@ export const operations = {
           detail: 'limit must be an integer from 1 to 1000.',
         },
       ]),
+      401: unauthorized,
+      403: forbidden(SCOPES.read),
       500: internal,
-      503: unavailable,
+      503: storeOrAuthUnavailable,
     },
   },
   putItem: {
@@ -227,11 +291,14 @@ export const operations = {
     method: 'POST',
     path: '/picus/put',
     tag: 'Items',
+    scope: SCOPES.write,
     summary: 'Store a new item',
     description:
       'Stores the JSON object under a new `object_id` and answers where to read it. With an ' +
       '`Idempotency-Key`, a retry with the same key and body creates nothing and answers the same ' +
-      '`object_id` (201 again, with `idempotent-replayed: true`); the same key with another body is a 409.',
+      '`object_id` (201 again, with `idempotent-replayed: true`); the same key with another body is a 409. ' +
+      'Idempotency keys belong to the caller: another client using the same key creates its own item. ' +
+      "The item records its creator (the token's subject) as `created_by`.",
     headers: PutItemHeaders,
     body: { contentType: JSON_CONTENT_TYPE, schema: PutItemBody, maxBytes: 256 * 1024 },
     responses: {
@@ -270,6 +337,8 @@ export const operations = {
           detail: 'This Idempotency-Key was already used with a different request body.',
         },
       ]),
+      401: unauthorized,
+      403: forbidden(SCOPES.write),
       413: problem(413, 'The body is larger than 256 KiB.', [
         {
           name: 'content-too-large',
@@ -299,7 +368,7 @@ export const operations = {
         ],
       ),
       500: internal,
-      503: unavailable,
+      503: storeOrAuthUnavailable,
     },
   },
   getItem: {
@@ -307,6 +376,7 @@ export const operations = {
     method: 'GET',
     path: '/picus/get/{key}',
     tag: 'Items',
+    scope: SCOPES.read,
     summary: 'Read an item',
     description:
       'Answers the item stored under the key (percent-decoded), with its data exactly as it was put.',
@@ -314,9 +384,11 @@ export const operations = {
     responses: {
       200: ok('The item.', Item, exampleItem),
       400: invalidKey,
+      401: unauthorized,
+      403: forbidden(SCOPES.read),
       404: itemNotFound,
       500: internal,
-      503: unavailable,
+      503: storeOrAuthUnavailable,
     },
   },
   deleteItem: {
@@ -324,6 +396,7 @@ export const operations = {
     method: 'DELETE',
     path: '/picus/{key}',
     tag: 'Items',
+    scope: SCOPES.delete,
     summary: 'Delete an item',
     description:
       'Deletes the item stored under the key (percent-decoded). Served by a Lambda function behind ' +
@@ -332,9 +405,11 @@ export const operations = {
     responses: {
       200: ok('The item was deleted.', DeleteItemResponse, { object_id: OBJECT_ID, deleted: true }),
       400: invalidKey,
+      401: unauthorized,
+      403: forbidden(SCOPES.delete),
       404: itemNotFound,
       500: internal,
-      503: unavailable,
+      503: storeOrAuthUnavailable,
     },
   },
 } as const satisfies Record<string, OperationSpec>;
@@ -342,6 +417,16 @@ export const operations = {
 export type OperationName = keyof typeof operations;
 
 export const operationList: readonly OperationSpec[] = Object.values(operations);
+
+const templatePatterns = new Map(
+  operationList.map((op) => [op, new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]*')}$`)]),
+);
+
+/** The operation a request names (by method and path), if any. */
+export function operationFor(method: string, path: string): OperationSpec | undefined {
+  for (const [op, pattern] of templatePatterns) if (op.method === method && pattern.test(path)) return op;
+  return undefined;
+}
 
 /** What any path answers with a method its resource does not accept (405) or when no resource lives there (404). */
 export const routeProblems = {

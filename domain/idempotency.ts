@@ -11,9 +11,14 @@ const IDEMPOTENCY_NAMESPACE = Buffer.from('5c1d3c2e8a8f4b7c9e2b4f6a7d0c1e93', 'h
  * The object id an idempotent put stores its item under. Deriving the id from the
  * key (instead of recording keys in a second table) turns "same key, same item"
  * into the store's own conditional write: two racing requests cannot both create.
+ * Keys belong to their caller, as payment APIs scope them to the account: the caller's
+ * identity is part of the name, so two callers' equal keys name two items. An anonymous
+ * caller (null) names the key alone.
  */
-export function objectIdForIdempotencyKey(key: string): string {
-  const hash = createHash('sha1').update(IDEMPOTENCY_NAMESPACE).update(key, 'utf8').digest();
+export function objectIdForIdempotencyKey(key: string, caller: string | null = null): string {
+  // Length-prefixed, so no (caller, key) pair can spell another.
+  const name = caller === null ? key : `${caller.length}:${caller}\n${key}`;
+  const hash = createHash('sha1').update(IDEMPOTENCY_NAMESPACE).update(name, 'utf8').digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;

@@ -16,6 +16,13 @@ export interface PutResult {
   readonly replayed: boolean;
 }
 
+export interface PutOptions {
+  /** Makes retries safe: the same key (for the same caller) and body create one item. */
+  readonly idempotencyKey?: string | undefined;
+  /** The caller's identity, recorded on the item and scoping its idempotency keys. */
+  readonly createdBy?: string | null | undefined;
+}
+
 export interface ItemServiceOptions {
   readonly now?: () => Date;
   readonly newId?: () => string;
@@ -41,18 +48,20 @@ export class ItemService {
     return this.#repository.scan(limit, cursor);
   }
 
-  async put(data: unknown, idempotencyKey?: string): Promise<PutResult> {
+  async put(data: unknown, options: PutOptions = {}): Promise<PutResult> {
     assertValidData(data);
+    const { idempotencyKey } = options;
+    const createdBy = options.createdBy ?? null;
     if (idempotencyKey !== undefined) {
       assertValidIdempotencyKey(idempotencyKey);
-      const item = this.#newItem(objectIdForIdempotencyKey(idempotencyKey), data);
+      const item = this.#newItem(objectIdForIdempotencyKey(idempotencyKey, createdBy), data, createdBy);
       const result = await this.#repository.create(item);
       if (result.created) return { item, replayed: false };
       if (sameJson(result.existing.data, data)) return { item: result.existing, replayed: true };
       throw new IdempotencyConflict(result.existing.object_id);
     }
     for (let attempt = 1; ; attempt++) {
-      const item = this.#newItem(this.#newId(), data);
+      const item = this.#newItem(this.#newId(), data, createdBy);
       const result = await this.#repository.create(item);
       if (result.created) return { item, replayed: false };
       if (attempt >= MAX_ID_ATTEMPTS) throw new Error('Could not allocate a unique object_id.');
@@ -78,7 +87,7 @@ export class ItemService {
     await this.#repository.ping();
   }
 
-  #newItem(objectId: string, data: Item['data']): Item {
-    return { object_id: objectId, data, created_at: this.#now().toISOString() };
+  #newItem(objectId: string, data: Item['data'], createdBy: string | null): Item {
+    return { object_id: objectId, data, created_at: this.#now().toISOString(), created_by: createdBy };
   }
 }

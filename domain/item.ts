@@ -11,6 +11,8 @@ export interface Item {
   readonly data: JsonObject;
   /** RFC 3339 timestamp in UTC, e.g. `2026-11-21T14:47:28.123Z`. */
   readonly created_at: string;
+  /** Who created it (the caller's subject); null when the caller was anonymous. */
+  readonly created_by: string | null;
 }
 
 /** One page of a scan. `nextCursor` is absent on the last page. */

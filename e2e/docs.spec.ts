@@ -8,13 +8,16 @@ type Doc = { openapi: string; paths: Record<string, Record<string, Record<string
 test.describe('API documentation', () => {
   test('/openapi.json documents every operation as contracts/ define it', { tag: '@smoke' }, async ({
     request,
+    auth,
   }) => {
     const response = await request.get('/openapi.json');
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toMatch(/^application\/json/);
     expect(response.headers()['x-request-id']).toBeTruthy();
     const served = (await response.json()) as Doc;
-    const reference = buildOpenApiDocument() as unknown as Doc;
+    const reference = buildOpenApiDocument(
+      auth.mode === 'jwt' ? { tokenUrl: auth.tokenUrl as string } : undefined,
+    ) as unknown as Doc;
     expect(served.openapi).toMatch(/^3\.1\.\d+$/);
     for (const op of operationList) {
       const operation = served.paths[op.path]?.[op.method.toLowerCase()];

@@ -37,7 +37,12 @@ test.describe('put, get, list', () => {
       'getItem',
       200,
     );
-    expect(item).toEqual({ object_id: created.object_id, data, created_at: created.created_at });
+    expect(item).toEqual({
+      object_id: created.object_id,
+      data,
+      created_at: created.created_at,
+      created_by: item.created_by,
+    });
 
     let found: Item | undefined;
     let cursor: string | null = null;

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../entrypoints/local/free-port.ts';
+import { LOCAL_OTHER_CLIENT } from './support/auth.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'picus-e2e-'));
 const child = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'entrypoints', 'local', 'main.ts')], {
@@ -18,6 +19,8 @@ const child = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'entrypoi
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     SHUTDOWN_TIMEOUT_MS: process.env.SHUTDOWN_TIMEOUT_MS ?? '2000',
+    // A second client, so the suite can show that idempotency keys belong to their caller.
+    PICUS_LOCAL_CLIENTS: JSON.stringify([LOCAL_OTHER_CLIENT]),
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -16,21 +16,31 @@ import { STORE_RETRY_AFTER_SECONDS, toDomainError } from './store-errors.ts';
 
 type StoredItem = Record<string, AttributeValue>;
 
-/** An item as stored: the key and timestamp as strings, `data` as a native map. */
+/**
+ * An item as stored: the key, timestamp and creator as strings, `data` as a native map. An
+ * anonymous item has no `created_by` attribute (nor have items stored before it existed).
+ */
 function toStored(item: Item): StoredItem {
-  return {
+  const stored: StoredItem = {
     object_id: { S: item.object_id },
     created_at: { S: item.created_at },
     data: { M: toAttributeMap(item.data) },
   };
+  if (item.created_by !== null) stored.created_by = { S: item.created_by };
+  return stored;
 }
 
 function fromStored(stored: StoredItem): Item {
-  const { object_id, created_at, data } = stored;
+  const { object_id, created_at, created_by, data } = stored;
   if (object_id?.S === undefined || created_at?.S === undefined || data?.M === undefined) {
     throw new TypeError('A stored item lacks object_id, created_at or data.');
   }
-  return { object_id: object_id.S, created_at: created_at.S, data: fromAttributeMap(data.M) };
+  return {
+    object_id: object_id.S,
+    created_at: created_at.S,
+    created_by: created_by?.S ?? null,
+    data: fromAttributeMap(data.M),
+  };
 }
 
 const keyOf = (objectId: string) => ({ object_id: { S: objectId } });

@@ -6,10 +6,11 @@ import type { ItemRepository } from '../../domain/item-repository.ts';
 let counter = 0;
 const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
-const itemWith = (data: JsonObject, id = uniqueId('item')): Item => ({
+const itemWith = (data: JsonObject, id = uniqueId('item'), createdBy: string | null = 'client-1'): Item => ({
   object_id: id,
   data,
   created_at: new Date().toISOString(),
+  created_by: createdBy,
 });
 
 /** Data that must come back exactly: every JSON type, awkward keys and numbers. */
@@ -51,6 +52,25 @@ export function describeRepositoryContract(name: string, makeRepository: () => P
       const item = itemWith({ hello: 'world' });
       expect(await repo.create(item)).toEqual({ created: true });
       expect(await repo.get(item.object_id)).toEqual(item);
+    });
+
+    test('the creator round-trips, and an anonymous item reads back with created_by null', async () => {
+      const repo = await makeRepository();
+      const owned = itemWith({ a: 1 }, uniqueId('owned'), 'client-ä 7');
+      const anonymous = itemWith({ a: 1 }, uniqueId('anonymous'), null);
+      await repo.create(owned);
+      await repo.create(anonymous);
+      expect((await repo.get(owned.object_id))?.created_by).toBe('client-ä 7');
+      expect(await repo.get(anonymous.object_id)).toEqual(anonymous);
+      const all: Item[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await repo.scan(1000, cursor);
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      const scanned = all.filter((i) => [owned.object_id, anonymous.object_id].includes(i.object_id));
+      expect(scanned.map((i) => i.created_by).sort()).toEqual(['client-ä 7', null].sort());
     });
 
     test('data round-trips exactly, including awkward keys and numbers', async () => {

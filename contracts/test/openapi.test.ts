@@ -12,9 +12,17 @@ import {
 } from '../../domain/errors.ts';
 import { ItemService } from '../../domain/item-service.ts';
 import { createApp } from '../../entrypoints/http/app.ts';
+import {
+  AuthenticationRequired,
+  AuthUnavailable,
+  InsufficientScope,
+  InvalidToken,
+} from '../../entrypoints/shared/auth/auth-failures.ts';
+import { type AuthSettings, createAuthorizer } from '../../entrypoints/shared/auth/authorizer.ts';
 import { HttpProblem, type HttpProblemKind } from '../../entrypoints/shared/http-problem.ts';
 import { problemFor } from '../../entrypoints/shared/problem-mapping.ts';
 import { apiResources } from '../api-resources.ts';
+import { SCOPES } from '../auth.ts';
 import { buildOpenApiDocument, componentSchemas, lambdaOperations } from '../openapi.ts';
 import { operationList, routeProblems } from '../operations.ts';
 import type { Problem } from '../problem.ts';
@@ -25,8 +33,19 @@ type Documented = {
 };
 type Doc = { openapi: string; paths: Record<string, Record<string, unknown>>; components: unknown };
 
-async function servedDocument(): Promise<Doc> {
-  const app = createApp({ service: new ItemService(new MemoryItemRepository()) });
+const TOKEN_URL = 'https://auth.example.test/oauth2/token';
+const JWT: AuthSettings = {
+  mode: 'jwt',
+  issuer: 'https://auth.example.test',
+  jwksUrl: 'https://auth.example.test/.well-known/jwks.json',
+  tokenUrl: TOKEN_URL,
+};
+
+async function servedDocument(auth: AuthSettings = JWT): Promise<Doc> {
+  const app = createApp({
+    service: new ItemService(new MemoryItemRepository()),
+    auth: createAuthorizer(auth),
+  });
   const response = await app.handle(new Request('http://picus.test/openapi.json'));
   expect(response.status).toBe(200);
   return (await response.json()) as Doc;
@@ -88,6 +107,10 @@ describe('the operations table', () => {
       new InvalidIdempotencyKey('x'),
       new IdempotencyConflict('x'),
       new StoreUnavailable(1),
+      new AuthenticationRequired(),
+      new InvalidToken('expired'),
+      new InsufficientScope(SCOPES.read, { subject: 'x', clientId: undefined, scopes: [] }),
+      new AuthUnavailable(),
       new Error('anything else'),
       ...httpKinds.map((kind) => new HttpProblem(kind, 'x')),
     ];
@@ -120,13 +143,53 @@ describe('GET /openapi.json', () => {
   test('is OpenAPI 3.1 and exactly the document generated from the contracts', async () => {
     const served = await servedDocument();
     expect(served.openapi).toBe('3.1.0');
-    expect(served).toEqual(buildOpenApiDocument() as unknown as Doc);
+    expect(served).toEqual(buildOpenApiDocument({ tokenUrl: TOKEN_URL }) as unknown as Doc);
+    expect(await servedDocument({ mode: 'none' })).toEqual(buildOpenApiDocument(undefined) as unknown as Doc);
+  });
+
+  test('declares OAuth 2.0 client credentials with the deployment’s token URL, and each operation’s scope', async () => {
+    const served = (await servedDocument()) as Doc & {
+      components: { securitySchemes: Record<string, { type: string; flows: Record<string, unknown> }> };
+    };
+    expect(served.components.securitySchemes.oauth2).toMatchObject({
+      type: 'oauth2',
+      flows: {
+        clientCredentials: {
+          tokenUrl: TOKEN_URL,
+          scopes: {
+            'picus/read': expect.any(String),
+            'picus/write': expect.any(String),
+            'picus/delete': expect.any(String),
+          },
+        },
+      },
+    });
+    for (const op of operationList) {
+      const documented = served.paths[op.path]?.[op.method.toLowerCase()] as {
+        security?: unknown;
+        responses: object;
+      };
+      if (op.scope === undefined) {
+        expect(documented.security, op.operationId).toBeUndefined();
+      } else {
+        expect(documented.security, op.operationId).toEqual([{ oauth2: [op.scope] }]);
+        expect(Object.keys(documented.responses), op.operationId).toEqual(
+          expect.arrayContaining(['401', '403']),
+        );
+      }
+    }
+  });
+
+  test('with AUTH_MODE=none the document asks for no token', async () => {
+    const served = (await servedDocument({ mode: 'none' })) as Doc & { components: Record<string, unknown> };
+    expect(served.components.securitySchemes).toBeUndefined();
+    expect(JSON.stringify(served.paths)).not.toContain('"security"');
   });
 
   test('documents DELETE /picus/{key} although the container does not serve it', async () => {
     const served = await servedDocument();
     const remove = served.paths['/picus/{key}']?.delete as { responses: Record<string, unknown> };
-    expect(Object.keys(remove.responses).sort()).toEqual(['200', '400', '404', '500', '503']);
+    expect(Object.keys(remove.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500', '503']);
   });
 
   test('named schemas are components, referenced and never restated', async () => {

@@ -5,6 +5,7 @@ import { ItemService } from '../../domain/item-service.ts';
 import { createApp } from '../../entrypoints/http/app.ts';
 import { withEnvelope } from '../../entrypoints/http/envelope.ts';
 import { createLogger } from '../../entrypoints/shared/access-log.ts';
+import { createAuthorizer } from '../../entrypoints/shared/auth/authorizer.ts';
 import { type OperationName, operations, type ResponseSpec } from '../operations.ts';
 
 // The contract suite (e2e/) cannot take a deployment's store down, so the 503 of each
@@ -21,7 +22,10 @@ afterAll(() => client.destroy());
 
 const handle = withEnvelope(
   (request) =>
-    createApp({ service: new ItemService(new DynamoItemRepository(client, 'picus_data')) }).handle(request),
+    createApp({
+      service: new ItemService(new DynamoItemRepository(client, 'picus_data')),
+      auth: createAuthorizer({ mode: 'none' }),
+    }).handle(request),
   createLogger('silent'),
 );
 

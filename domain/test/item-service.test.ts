@@ -62,18 +62,43 @@ describe('ItemService.put', () => {
   test('an Idempotency-Key replays the first item and creates nothing new', async () => {
     const repo = new MemoryItemRepository();
     const service = new ItemService(repo);
-    const first = await service.put({ a: 1, b: [1, 2] }, 'order-17');
-    const again = await service.put({ b: [1, 2], a: 1 }, 'order-17');
+    const first = await service.put({ a: 1, b: [1, 2] }, { idempotencyKey: 'order-17' });
+    const again = await service.put({ b: [1, 2], a: 1 }, { idempotencyKey: 'order-17' });
     expect(first.replayed).toBe(false);
     expect(again).toEqual({ item: first.item, replayed: true });
     expect(first.item.object_id).toBe(objectIdForIdempotencyKey('order-17'));
     expect(repo.size).toBe(1);
   });
 
+  test('Idempotency-Keys belong to their caller: equal keys of two callers are two items', async () => {
+    const repo = new MemoryItemRepository();
+    const service = new ItemService(repo);
+    const alice = await service.put({ a: 1 }, { idempotencyKey: 'order-17', createdBy: 'alice' });
+    const bob = await service.put({ a: 2 }, { idempotencyKey: 'order-17', createdBy: 'bob' });
+    expect(alice.item.object_id).not.toBe(bob.item.object_id);
+    expect([alice.replayed, bob.replayed]).toEqual([false, false]);
+    expect(alice.item.created_by).toBe('alice');
+    expect(bob.item.created_by).toBe('bob');
+    const aliceAgain = await service.put({ a: 1 }, { idempotencyKey: 'order-17', createdBy: 'alice' });
+    expect(aliceAgain).toEqual({ item: alice.item, replayed: true });
+    expect(alice.item.object_id).toBe(objectIdForIdempotencyKey('order-17', 'alice'));
+    // No pair of (caller, key) can spell another's name.
+    expect(objectIdForIdempotencyKey('b\nc', 'a')).not.toBe(objectIdForIdempotencyKey('c', 'a\nb'));
+    expect(repo.size).toBe(2);
+  });
+
+  test('an item records who created it; anonymous puts record null', async () => {
+    const service = newService();
+    expect((await service.put({ a: 1 }, { createdBy: 'client-7' })).item.created_by).toBe('client-7');
+    expect((await service.put({ a: 1 })).item.created_by).toBeNull();
+  });
+
   test('racing puts with one Idempotency-Key create exactly one item', async () => {
     const repo = new MemoryItemRepository();
     const service = new ItemService(repo);
-    const results = await Promise.all(Array.from({ length: 10 }, () => service.put({ x: 1 }, 'race')));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => service.put({ x: 1 }, { idempotencyKey: 'race' })),
+    );
     expect(new Set(results.map((r) => r.item.object_id)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(repo.size).toBe(1);
@@ -81,14 +106,16 @@ describe('ItemService.put', () => {
 
   test('the same Idempotency-Key with another body is a conflict', async () => {
     const service = newService();
-    await service.put({ a: 1 }, 'k1');
-    await expect(service.put({ a: 2 }, 'k1')).rejects.toBeInstanceOf(IdempotencyConflict);
+    await service.put({ a: 1 }, { idempotencyKey: 'k1' });
+    await expect(service.put({ a: 2 }, { idempotencyKey: 'k1' })).rejects.toBeInstanceOf(IdempotencyConflict);
   });
 
   test.each([[''], ['has space'], ['x'.repeat(256)], ['ünïcode']])(
     'rejects Idempotency-Key %p',
     async (key) => {
-      await expect(newService().put({}, key)).rejects.toBeInstanceOf(InvalidIdempotencyKey);
+      await expect(newService().put({}, { idempotencyKey: key })).rejects.toBeInstanceOf(
+        InvalidIdempotencyKey,
+      );
     },
   );
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, type APIResponse, test as base, expect } from '@playwright/test';
 import type { PutItemResponse } from '../../contracts/item.ts';
+import { accessToken, type E2eAuth, e2eAuth } from './auth.ts';
 import { expectResponse } from './contract.ts';
 
 /**
@@ -67,7 +68,43 @@ export class Items {
   }
 }
 
-export const test = base.extend<{ items: Items }>({
+/** The target: local (the stack playwright.config.ts starts) unless BASE_URL names a deployment. */
+export const LOCAL_TARGET = process.env.BASE_URL === undefined;
+
+export interface Fixtures {
+  /** How this run gets tokens (see ./auth.ts). */
+  auth: E2eAuth;
+  /** `Authorization: Bearer <token>` for the main client, with every scope it has (none when AUTH_MODE=none). */
+  authorization: Record<string, string>;
+  /** A request context that sends no token. */
+  anonymous: APIRequestContext;
+  items: Items;
+}
+
+export const test = base.extend<Fixtures>({
+  auth: async ({ baseURL }, use) => {
+    await use(e2eAuth(baseURL as string, LOCAL_TARGET));
+  },
+  authorization: async ({ auth }, use) => {
+    if (auth.mode === 'none') return use({});
+    if (auth.client === undefined) {
+      throw new Error(
+        'Set AUTH_CLIENT_ID and AUTH_CLIENT_SECRET (or AUTH_MODE=none) to run against BASE_URL.',
+      );
+    }
+    await use({ authorization: `Bearer ${await accessToken(auth, auth.client)}` });
+  },
+  // Every test's `request` carries the main client's token, as a real client's would.
+  request: async ({ playwright, baseURL, authorization }, use) => {
+    const context = await playwright.request.newContext({ baseURL, extraHTTPHeaders: authorization });
+    await use(context);
+    await context.dispose();
+  },
+  anonymous: async ({ playwright, baseURL }, use) => {
+    const context = await playwright.request.newContext({ baseURL });
+    await use(context);
+    await context.dispose();
+  },
   items: async ({ request }, use) => {
     const items = new Items(request);
     await use(items);

@@ -1,6 +1,7 @@
-import { describeFailure, type Logger } from '../shared/access-log.ts';
+import { callerFields, describeFailure, type Logger } from '../shared/access-log.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { failureOf, problemResponse, rememberRequestId } from './problem-response.ts';
+import { callerOf } from './request-caller.ts';
 
 /** Headers every response of the API carries. */
 const COMMON_HEADERS: Readonly<Record<string, string>> = {
@@ -44,6 +45,7 @@ export function withEnvelope(
           path: pathOf(request.url),
           status: response.status,
           latency_ms: Math.round((performance.now() - started) * 100) / 100,
+          ...callerFields(callerOf(request)),
           error: response.status >= 500 ? describeFailure(failureOf(request)) : undefined,
         });
       }

@@ -1,5 +1,7 @@
 import { ItemService } from '../../domain/item-service.ts';
 import { createLogger } from '../shared/access-log.ts';
+import { authSettingsFrom } from '../shared/auth/auth-settings.ts';
+import { createAuthorizer } from '../shared/auth/authorizer.ts';
 import { loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
 import { createApp } from './app.ts';
@@ -18,10 +20,17 @@ if (process.argv.includes('--healthcheck')) {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
+const auth = authSettingsFrom(config);
+if (auth.mode === 'none') logger.event('warn', 'AUTH_MODE=none: every item operation is open to anyone');
 const store = openItemStore(config);
 const service = new ItemService(store.repository);
-const server = serveApp(createApp({ service }), { port: config.PORT_APP, hostname: config.HOST, logger });
-logger.event('info', 'listening', { url: `http://${config.HOST}:${server.port}`, store: config.PICUS_STORE });
+const app = createApp({ service, auth: createAuthorizer(auth) });
+const server = serveApp(app, { port: config.PORT_APP, hostname: config.HOST, logger });
+logger.event('info', 'listening', {
+  url: `http://${config.HOST}:${server.port}`,
+  store: config.PICUS_STORE,
+  auth: auth.mode === 'jwt' ? auth.issuer : 'none',
+});
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -7,6 +7,7 @@ import { HttpProblem } from '../shared/http-problem.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { fromAlbResult, toAlbEvent } from './alb-translation.ts';
+import type { LocalIssuer } from './oauth-issuer.ts';
 
 export type LambdaHandler = (event: ALBEvent) => Promise<ALBResult>;
 
@@ -25,6 +26,8 @@ export interface LoadBalancerOptions {
   readonly healthCheckIntervalMs?: number;
   readonly lambda: LambdaHandler;
   readonly logger: Logger;
+  /** The local OAuth 2.0 issuer, served on this origin as Cognito's domain would be. */
+  readonly issuer?: LocalIssuer;
 }
 
 interface Target {
@@ -111,6 +114,8 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
     idleTimeout: 60,
     fetch: async (request) => {
       const url = new URL(request.url);
+      const issued = options.issuer?.handle(request, url.pathname);
+      if (issued !== undefined) return issued;
       const headers = forwardedHeaders(request, server, url);
       try {
         if (routeFor(request.method, url.pathname) === 'lambda') {

@@ -9,10 +9,20 @@ import { createApp } from '../http/app.ts';
 import { drain, serveApp } from '../http/server.ts';
 import { createDeleteHandler } from '../lambda/delete-handler.ts';
 import { createLogger } from '../shared/access-log.ts';
+import { authSettingsFrom } from '../shared/auth/auth-settings.ts';
+import { type AuthSettings, createAuthorizer } from '../shared/auth/authorizer.ts';
 import { type Config, loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
 import { startContainer } from './container-process.ts';
+import { freePort } from './free-port.ts';
 import { startLoadBalancer } from './load-balancer.ts';
+import {
+  createLocalIssuer,
+  DEFAULT_LOCAL_CLIENT,
+  ISSUER_PATHS,
+  type LocalIssuer,
+  localClients,
+} from './oauth-issuer.ts';
 import { STACK_READY_LINE } from './stack-banner.ts';
 
 /**
@@ -25,32 +35,76 @@ import { STACK_READY_LINE } from './stack-banner.ts';
  * With PICUS_STORE=memory there is no shared store between processes, so the
  * container app runs inside this process to share the in-memory store with the
  * Lambda handler.
+ *
+ * Authentication works as in AWS: unless AUTH_ISSUER names another issuer (or AUTH_MODE=none),
+ * the load balancer's origin also serves a local OAuth 2.0 issuer (client credentials), and
+ * the container and the Lambda handler verify its tokens through its JWKS, over HTTP.
  */
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
 const stops: Array<() => Promise<unknown>> = [];
 
+/** The issuer and the settings every part of the stack verifies tokens with. */
+async function localAuth(port: number): Promise<{ settings: AuthSettings; issuer?: LocalIssuer }> {
+  if (config.AUTH_MODE === 'none' || config.AUTH_ISSUER !== undefined) {
+    return { settings: authSettingsFrom(config) };
+  }
+  const issuer = await createLocalIssuer({
+    issuer: `http://localhost:${port}`,
+    clients: localClients(config.PICUS_LOCAL_CLIENTS),
+  });
+  // The container fetches the keys from the load balancer, as a task fetches Cognito's.
+  const settings: AuthSettings = {
+    mode: 'jwt',
+    issuer: issuer.issuer,
+    jwksUrl: `http://127.0.0.1:${port}${ISSUER_PATHS.jwks}`,
+    tokenUrl: issuer.tokenUrl,
+  };
+  return { settings, issuer };
+}
+
+function authEnv(settings: AuthSettings): Record<string, string> {
+  if (settings.mode === 'none') return { AUTH_MODE: 'none' };
+  return {
+    AUTH_MODE: 'jwt',
+    AUTH_ISSUER: settings.issuer,
+    AUTH_JWKS_URL: settings.jwksUrl,
+    AUTH_TOKEN_URL: settings.tokenUrl,
+    ...(settings.audience !== undefined ? { AUTH_AUDIENCE: settings.audience } : {}),
+  };
+}
+
 async function start(): Promise<void> {
   let lambdaConfig: Config = config;
   let containerUrl: string;
   let storeDescription: string;
+  // The issuer's URL names the port, so it is fixed before anything starts.
+  const port = config.PORT === 0 ? await freePort() : config.PORT;
+  const { settings: auth, issuer } = await localAuth(port);
+  if (auth.mode === 'none') logger.event('warn', 'AUTH_MODE=none: every item operation is open to anyone');
 
   if (config.PICUS_STORE === 'memory') {
     const store = openItemStore(config);
     const service = new ItemService(store.repository);
-    const app = serveApp(createApp({ service }), { port: config.PORT_APP, hostname: '127.0.0.1', logger });
+    const authorizer = createAuthorizer(auth);
+    const app = serveApp(createApp({ service, auth: authorizer }), {
+      port: config.PORT_APP,
+      hostname: '127.0.0.1',
+      logger,
+    });
     stops.push(() => drain(app, config.SHUTDOWN_TIMEOUT_MS));
     containerUrl = `http://127.0.0.1:${app.port}`;
     storeDescription = 'in-memory (lost on exit)';
     const lb = startLoadBalancer({
-      port: config.PORT,
+      port,
       hostname: '0.0.0.0',
       containerUrl,
-      lambda: createDeleteHandler(service, logger),
+      lambda: createDeleteHandler(service, logger, authorizer),
       logger,
+      issuer,
     });
     stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS));
-    announce(lb.port ?? config.PORT, containerUrl, storeDescription);
+    announce(port, containerUrl, storeDescription, auth, issuer);
     return;
   }
 
@@ -75,6 +129,7 @@ async function start(): Promise<void> {
     AWS_REGION: config.AWS_REGION,
     LOG_LEVEL: config.LOG_LEVEL,
     SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS),
+    ...authEnv(auth),
   });
   stops.unshift(() => container.stop());
   void container.process.exited.then((code) => {
@@ -88,26 +143,47 @@ async function start(): Promise<void> {
   const lambdaStore = openItemStore(lambdaConfig);
   stops.push(async () => lambdaStore.close());
   const lb = startLoadBalancer({
-    port: config.PORT,
+    port,
     hostname: '0.0.0.0',
     containerUrl,
-    lambda: createDeleteHandler(new ItemService(lambdaStore.repository), logger),
+    lambda: createDeleteHandler(new ItemService(lambdaStore.repository), logger, createAuthorizer(auth)),
     logger,
+    issuer,
   });
   stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS));
-  announce(lb.port ?? config.PORT, containerUrl, storeDescription);
+  announce(port, containerUrl, storeDescription, auth, issuer);
 }
 
-function announce(port: number, containerUrl: string, store: string): void {
+function announce(
+  port: number,
+  containerUrl: string,
+  store: string,
+  auth: AuthSettings,
+  issuer: LocalIssuer | undefined,
+): void {
   const base = `http://localhost:${port}`;
+  const host = `localhost:${port}`;
+  const { id, secret } = DEFAULT_LOCAL_CLIENT;
+  const authLines =
+    auth.mode === 'none'
+      ? ['  auth                 none (AUTH_MODE=none): every operation is open']
+      : issuer === undefined
+        ? [`  auth                 access tokens from ${auth.issuer}`]
+        : [
+            `  auth                 local OAuth 2.0 issuer ${issuer.issuer} (client ${id} / ${secret})`,
+            `  get a token          TOKEN=$(curl -s -u ${id}:${secret} -d grant_type=client_credentials ${host}/oauth2/token | jq -r .access_token)`,
+            `  then                 curl -H "Authorization: Bearer $TOKEN" ${host}/picus/list`,
+          ];
   process.stdout.write(
     [
       '',
       `picus local stack is up`,
       `  API (load balancer)  ${base}   e.g. curl ${base}/health`,
+      `  API docs             ${base}/docs`,
       `  container app        ${containerUrl}`,
       `  DELETE /picus/*      Lambda handler, invoked with ALB events`,
       `  store                ${store}`,
+      ...authLines,
       STACK_READY_LINE,
       '',
     ].join('\n'),

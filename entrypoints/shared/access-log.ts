@@ -1,3 +1,5 @@
+import type { Caller } from './auth/caller.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -8,6 +10,9 @@ export interface RequestLogEntry {
   readonly path: string;
   readonly status: number;
   readonly latency_ms: number;
+  /** The OAuth 2.0 client and subject a signed token named (never the token itself). */
+  readonly client_id?: string | undefined;
+  readonly sub?: string | undefined;
   readonly error?: string | undefined;
 }
 
@@ -38,6 +43,14 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
 
 function writeStdout(line: string): void {
   process.stdout.write(line);
+}
+
+/** The identity fields of a request's log line, from the caller a token proved (if any). */
+export function callerFields(caller: Caller | undefined): { client_id?: string; sub?: string } {
+  if (caller === undefined || caller.subject === null) return {};
+  return caller.clientId === undefined
+    ? { sub: caller.subject }
+    : { client_id: caller.clientId, sub: caller.subject };
 }
 
 /** What a log line may say about a failure: its name and our message, never a stack. */

@@ -38,6 +38,24 @@ export const ConfigSchema = z.object({
   DYNAMODB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Where the local stack keeps the embedded DynamoDB's files. */
   DATA_DIR: z.string().min(1).default('.data'),
+  /**
+   * `jwt`: every item operation needs an OAuth 2.0 access token (RS256 JWT) from AUTH_ISSUER with
+   * the operation's scope. `none` turns that off; it must be chosen explicitly.
+   */
+  AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),
+  /** The tokens' `iss`, exactly (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool id>). */
+  AUTH_ISSUER: z.url().optional(),
+  /** The issuer's signing keys; default `<AUTH_ISSUER>/.well-known/jwks.json`. */
+  AUTH_JWKS_URL: z.url().optional(),
+  /** When set, tokens must carry it in `aud` (Cognito access tokens have no `aud`). */
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  /** The token endpoint clients use, shown in the API docs; default `<AUTH_ISSUER>/oauth2/token`. */
+  AUTH_TOKEN_URL: z.url().optional(),
+  /**
+   * Extra clients of the local stack's issuer, as JSON:
+   * `[{"id":"reader","secret":"reader-secret","scopes":["picus/read"]}]`.
+   */
+  PICUS_LOCAL_CLIENTS: z.string().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,6 @@
 import type { Problem } from '../../contracts/problem.ts';
 import { type DomainErrorKind, isDomainError, StoreUnavailable } from '../../domain/errors.ts';
+import { AuthFailure, type AuthFailureKind, AuthUnavailable } from './auth/auth-failures.ts';
 import { HttpProblem, type HttpProblemKind } from './http-problem.ts';
 
 /** A problem+json response, independent of the transport that will carry it. */
@@ -19,7 +20,7 @@ interface ProblemKind {
 const problemType = (slug: string) => `urn:picus:problem:${slug}`;
 
 /** The one table from failure kinds to HTTP. */
-const PROBLEM_KINDS: Record<DomainErrorKind | HttpProblemKind | 'Internal', ProblemKind> = {
+const PROBLEM_KINDS: Record<DomainErrorKind | HttpProblemKind | AuthFailureKind | 'Internal', ProblemKind> = {
   ItemNotFound: { status: 404, title: 'Item not found', type: problemType('item-not-found') },
   InvalidKey: { status: 400, title: 'Invalid key', type: problemType('invalid-key') },
   InvalidItem: { status: 422, title: 'Invalid item', type: problemType('invalid-item') },
@@ -39,6 +40,14 @@ const PROBLEM_KINDS: Record<DomainErrorKind | HttpProblemKind | 'Internal', Prob
     type: problemType('idempotency-conflict'),
   },
   StoreUnavailable: { status: 503, title: 'Service unavailable', type: problemType('store-unavailable') },
+  AuthenticationRequired: {
+    status: 401,
+    title: 'Authentication required',
+    type: problemType('authentication-required'),
+  },
+  InvalidToken: { status: 401, title: 'Invalid token', type: problemType('invalid-token') },
+  InsufficientScope: { status: 403, title: 'Insufficient scope', type: problemType('insufficient-scope') },
+  AuthUnavailable: { status: 503, title: 'Service unavailable', type: problemType('auth-unavailable') },
   MalformedRequest: { status: 400, title: 'Bad request', type: problemType('malformed-request') },
   UnsupportedMediaType: { status: 415, title: 'Unsupported media type', type: 'about:blank' },
   PayloadTooLarge: { status: 413, title: 'Content too large', type: 'about:blank' },
@@ -56,10 +65,14 @@ const INTERNAL_DETAIL = 'The server failed to handle this request. It has been l
  * driver messages never reach a client.
  */
 export function problemFor(error: unknown, requestId: string): ProblemResponse {
-  const known = isDomainError(error) || error instanceof HttpProblem;
+  const known = isDomainError(error) || error instanceof HttpProblem || error instanceof AuthFailure;
   const kind = known ? PROBLEM_KINDS[error.kind] : PROBLEM_KINDS.Internal;
   const headers: Record<string, string> = {};
-  if (error instanceof StoreUnavailable) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error instanceof StoreUnavailable || error instanceof AuthUnavailable) {
+    headers['retry-after'] = String(error.retryAfterSeconds);
+  }
+  if (error instanceof AuthFailure && error.challenge !== undefined)
+    headers['www-authenticate'] = error.challenge;
   if (error instanceof HttpProblem && error.allow.length > 0) headers.allow = error.allow.join(', ');
   return {
     status: kind.status,
@@ -79,6 +92,8 @@ export const REASON_PHRASES: Record<number, string> = {
   200: 'OK',
   201: 'Created',
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',

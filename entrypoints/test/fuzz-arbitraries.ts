@@ -96,3 +96,21 @@ export const hostileBody: fc.Arbitrary<string | Uint8Array | undefined> = fc.one
 );
 
 export const hostileHeaderValue = asciiText;
+
+/**
+ * Authorization headers: mostly a valid token with every scope (so requests reach the API
+ * behind the check), else the other prepared tokens (read-only, expired, another issuer's),
+ * none, another scheme, or garbage after `Bearer`.
+ */
+export function hostileAuthorization(valid: string, others: readonly string[]) {
+  return fc.oneof(
+    { arbitrary: fc.constant(`Bearer ${valid}`), weight: 6 },
+    { arbitrary: fc.constantFrom(...others.map((t) => `Bearer ${t}`)), weight: 2 },
+    { arbitrary: fc.constant(undefined), weight: 1 },
+    {
+      arbitrary: fc.constantFrom('Basic cGljdXM6eA==', 'bearer', 'Bearer', 'Bearer a.b.c', 'Token x'),
+      weight: 1,
+    },
+    { arbitrary: hostileHeaderValue.map((v) => `Bearer ${v}`), weight: 1 },
+  );
+}

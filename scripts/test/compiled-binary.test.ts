@@ -4,16 +4,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
+import { TokenResponse } from '../../contracts/auth.ts';
 import { HealthResponse } from '../../contracts/health.ts';
 import { Item, ListItemsResponse, PutItemResponse } from '../../contracts/item.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import { type LocalIssuerServer, serveLocalIssuer } from '../../entrypoints/local/local-issuer-server.ts';
+import { DEFAULT_LOCAL_CLIENT } from '../../entrypoints/local/oauth-issuer.ts';
 import type { Artifact } from '../build.ts';
 import { freePort, hostBinary, ROOT } from './artifacts.ts';
 
 /**
  * What ships is what is tested: the binary `bun run build` compiles (the Dockerfile runs the
  * same script for linux/arm64) is started as ECS starts it, from a directory with no
- * node_modules, and must pass the contract suite's smoke subset and these direct checks.
+ * node_modules, checking tokens from an issuer on loopback as a task checks Cognito's, and
+ * must pass the contract suite's smoke subset and these direct checks.
  */
 
 let binary: Artifact;
@@ -22,6 +26,12 @@ let port: number;
 let base: string;
 let cwd: string;
 let output = '';
+let issuer: LocalIssuerServer;
+/** Headers with a token of the local issuer's client, every scope. */
+let authorized: Record<string, string>;
+
+/** The environment that points the binary at the test's issuer. */
+const authEnv = () => ({ AUTH_MODE: 'jwt', AUTH_ISSUER: issuer.issuer.issuer });
 
 async function waitForHealth(url: string, child: Subprocess, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
@@ -53,6 +63,19 @@ function healthcheck(probePort: number): Promise<number> {
 }
 
 beforeAll(async () => {
+  issuer = await serveLocalIssuer();
+  const tokenResponse = await fetch(issuer.issuer.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEFAULT_LOCAL_CLIENT.id,
+      client_secret: DEFAULT_LOCAL_CLIENT.secret,
+    }),
+  });
+  authorized = {
+    authorization: `Bearer ${TokenResponse.parse(await tokenResponse.json()).access_token}`,
+  };
   binary = await hostBinary();
   cwd = mkdtempSync(join(tmpdir(), 'picus-binary-cwd-'));
   port = await freePort();
@@ -66,6 +89,7 @@ beforeAll(async () => {
       PICUS_STORE: 'memory',
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_MS: '2000',
+      ...authEnv(),
     },
     stdout: 'pipe',
     stderr: 'pipe',
@@ -82,6 +106,7 @@ afterAll(async () => {
     if (exited === null) server.kill('SIGKILL');
   }
   if (cwd) rmSync(cwd, { recursive: true, force: true });
+  await issuer?.stop();
 });
 
 describe('the compiled container binary', () => {
@@ -100,7 +125,7 @@ describe('the compiled container binary', () => {
     const data = { name: 'compiled', nested: { n: 1, list: [true, null, 'x'] } };
     const put = await fetch(`${base}/picus/put`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authorized },
       body: JSON.stringify(data),
     });
     expect(put.status).toBe(201);
@@ -108,11 +133,11 @@ describe('the compiled container binary', () => {
     const location = put.headers.get('location');
     expect(location).toBe(`/picus/get/${encodeURIComponent(created.object_id)}`);
 
-    const get = await fetch(`${base}${location}`);
+    const get = await fetch(`${base}${location}`, { headers: authorized });
     expect(get.status).toBe(200);
-    expect(Item.parse(await get.json())).toEqual({ ...created, data });
+    expect(Item.parse(await get.json())).toEqual({ ...created, data, created_by: DEFAULT_LOCAL_CLIENT.id });
 
-    const list = await fetch(`${base}/picus/list?limit=1000`);
+    const list = await fetch(`${base}/picus/list?limit=1000`, { headers: authorized });
     expect(list.status).toBe(200);
     const page = ListItemsResponse.parse(await list.json());
     expect(page.items.map((item) => item.object_id)).toContain(created.object_id);
@@ -126,12 +151,36 @@ describe('the compiled container binary', () => {
       { method: 'DELETE', path: '/picus/some-key', status: 404 },
     ];
     for (const { method, path, status, allow } of cases) {
-      const response = await fetch(`${base}${path}`, { method });
+      const response = await fetch(`${base}${path}`, { method, headers: authorized });
       expect(response.status, `${method} ${path}`).toBe(status);
       expect(response.headers.get('content-type')).toStartWith(PROBLEM_CONTENT_TYPE);
       expect(Problem.parse(await response.json()).status).toBe(status);
       if (allow) expect(response.headers.get('allow')).toBe(allow);
     }
+  });
+
+  test('item operations need a token from the configured issuer', async () => {
+    const anonymous = await fetch(`${base}/picus/list`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="picus"');
+    const forged = await fetch(`${base}/picus/list`, { headers: { authorization: 'Bearer a.b.c' } });
+    expect(forged.status).toBe(401);
+  });
+
+  test('refuses to start with AUTH_MODE=jwt and no issuer, naming the variable', async () => {
+    const child = Bun.spawn([binary.path], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        PORT_APP: String(await freePort()),
+        PICUS_STORE: 'memory',
+      },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('AUTH_ISSUER');
   });
 
   test('Swagger UI and the OpenAPI document are served from the binary itself', async () => {
@@ -180,7 +229,15 @@ describe('the compiled container binary', () => {
     }
     const run = Bun.spawn(['node', ...args], {
       cwd: ROOT,
-      env: { ...process.env, BASE_URL: base },
+      env: {
+        ...process.env,
+        BASE_URL: base,
+        // The container alone: DELETE is the Lambda's.
+        SMOKE_NO_DELETE: '1',
+        AUTH_TOKEN_URL: issuer.issuer.tokenUrl,
+        AUTH_CLIENT_ID: DEFAULT_LOCAL_CLIENT.id,
+        AUTH_CLIENT_SECRET: DEFAULT_LOCAL_CLIENT.secret,
+      },
       stdout: 'pipe',
       stderr: 'pipe',
     });
@@ -204,6 +261,7 @@ describe('the compiled container binary', () => {
         HOST: '127.0.0.1',
         PICUS_STORE: 'memory',
         LOG_LEVEL: 'silent',
+        ...authEnv(),
       },
       stdout: 'ignore',
       stderr: 'ignore',
@@ -237,6 +295,7 @@ describe.skipIf(!strace)('the compiled binary on a read-only filesystem', () => 
         HOST: '127.0.0.1',
         PICUS_STORE: 'memory',
         LOG_LEVEL: 'info',
+        ...authEnv(),
       },
       stdout: 'ignore',
       stderr: 'ignore',
@@ -245,7 +304,7 @@ describe.skipIf(!strace)('the compiled binary on a read-only filesystem', () => 
     await waitForHealth(url, child, 30_000);
     const put = await fetch(`${url}/picus/put`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authorized },
       body: JSON.stringify({ a: 'x'.repeat(200_000) }),
     });
     const { object_id } = (await put.json()) as { object_id: string };
@@ -257,7 +316,7 @@ describe.skipIf(!strace)('the compiled binary on a read-only filesystem', () => 
       '/openapi.json',
       '/nope',
     ]) {
-      await (await fetch(`${url}${path}`)).arrayBuffer();
+      await (await fetch(`${url}${path}`, { headers: authorized })).arrayBuffer();
     }
     // strace does not pass SIGTERM on: stop the traced binary itself, as ECS would.
     const tracee = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());

@@ -11,8 +11,11 @@ import {
   startEmbeddedDynamo,
 } from '../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
 import { ensureTable } from '../../adapters/dynamodb/table.ts';
+import { TokenResponse } from '../../contracts/auth.ts';
 import { DeleteItemResponse } from '../../contracts/item.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import { type LocalIssuerServer, serveLocalIssuer } from '../../entrypoints/local/local-issuer-server.ts';
+import { DEFAULT_LOCAL_CLIENT } from '../../entrypoints/local/oauth-issuer.ts';
 import { LAMBDA_EXTERNALS } from '../build.ts';
 import { lambdaArtifacts, ROOT } from './artifacts.ts';
 import { readZip } from './zip-reader.ts';
@@ -30,6 +33,9 @@ let task: string;
 let runtimeModules: string;
 let bundleBytes: number;
 let bundleText: string;
+/** The issuer the handler checks tokens against (as the function checks Cognito's), and a token of it. */
+let issuer: LocalIssuerServer;
+let token: string;
 
 const DRIVER = `
 import { writeFileSync } from 'node:fs';
@@ -58,7 +64,12 @@ function albEvent(
     body: '',
     isBase64Encoded: false,
   };
-  const all = { 'x-forwarded-proto': 'https', host: 'api.example.com', ...headers };
+  const all = {
+    'x-forwarded-proto': 'https',
+    host: 'api.example.com',
+    authorization: `Bearer ${token}`,
+    ...headers,
+  };
   return multiValue
     ? {
         ...base,
@@ -88,6 +99,7 @@ async function invoke(events: ALBEvent[], env: Record<string, string>): Promise<
           NODE_PATH: runtimeModules,
           AWS_REGION: 'eu-west-1',
           LOG_LEVEL: 'warn',
+          AUTH_ISSUER: issuer.issuer.issuer,
           ...env,
         },
         stdout: 'pipe',
@@ -128,6 +140,16 @@ function header(result: ALBResult, name: string): string | undefined {
 }
 
 beforeAll(async () => {
+  issuer = await serveLocalIssuer();
+  const response = await fetch(issuer.issuer.tokenUrl, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEFAULT_LOCAL_CLIENT.id,
+      client_secret: DEFAULT_LOCAL_CLIENT.secret,
+    }),
+  });
+  token = TokenResponse.parse(await response.json()).access_token;
   const { bundle, zip } = await lambdaArtifacts();
   bundleBytes = bundle.bytes;
   bundleText = readFileSync(bundle.path, 'utf8');
@@ -144,8 +166,9 @@ beforeAll(async () => {
   writeFileSync(join(task, 'driver.mjs'), DRIVER);
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   if (sandbox) rmSync(sandbox, { recursive: true, force: true });
+  await issuer?.stop();
 });
 
 describe('the Lambda bundle', () => {
@@ -185,6 +208,22 @@ describe('the Lambda bundle', () => {
     expect(Problem.parse(JSON.parse(get.body ?? '')).status).toBe(405);
 
     expectAlbShape(unknown, 404, 'Not Found', false);
+  }, 30_000);
+
+  test('checks tokens: none is 401, another issuer’s is 401, a valid one reaches the store', async () => {
+    const [none, forged, valid] = await invoke(
+      [
+        albEvent('DELETE', '/picus/absent', false, { authorization: '' }),
+        albEvent('DELETE', '/picus/absent', false, { authorization: 'Bearer e30.e30.e30' }),
+        albEvent('DELETE', '/picus/absent'),
+      ],
+      { PICUS_STORE: 'memory' },
+    );
+    if (!none || !forged || !valid) throw new Error('missing results');
+    expectAlbShape(none, 401, 'Unauthorized', false);
+    expect(header(none, 'www-authenticate')).toBe('Bearer realm="picus"');
+    expectAlbShape(forged, 401, 'Unauthorized', false);
+    expectAlbShape(valid, 404, 'Not Found', false);
   }, 30_000);
 
   test('multiValueHeaders mode answers with multiValueHeaders only', async () => {

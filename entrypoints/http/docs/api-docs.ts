@@ -1,6 +1,7 @@
 import { toOpenAPISchema } from '@elysiajs/openapi';
 import { Elysia } from 'elysia';
-import { completeDocument, OPENAPI_VERSION } from '../../../contracts/openapi.ts';
+import { completeDocument, type DocumentedAuth, OPENAPI_VERSION } from '../../../contracts/openapi.ts';
+import type { AuthSettings } from '../../shared/auth/authorizer.ts';
 import { SPEC_PATH, swaggerUi } from './swagger-ui.ts';
 
 /**
@@ -10,7 +11,9 @@ import { SPEC_PATH, swaggerUi } from './swagger-ui.ts';
  * the Lambda) and the named schemas. The plugin's own page is not used: it loads
  * Swagger UI from a CDN. /docs is ours (./swagger-ui.ts).
  */
-export function apiDocs() {
+export function apiDocs(auth: AuthSettings) {
+  const documentedAuth: DocumentedAuth | undefined =
+    auth.mode === 'jwt' ? { tokenUrl: auth.tokenUrl } : undefined;
   const docs = new Elysia({ name: 'picus-api-docs' });
   let cached: { routes: number; document: object } | undefined;
   return docs
@@ -22,11 +25,11 @@ export function apiDocs() {
         if (cached?.routes !== routes) {
           const generated = toOpenAPISchema(docs, undefined, undefined, undefined, OPENAPI_VERSION);
           // biome-ignore lint/suspicious/noExplicitAny: the generator types its output with openapi-types, which we do not depend on.
-          cached = { routes, document: completeDocument(generated as any) };
+          cached = { routes, document: completeDocument(generated as any, documentedAuth) };
         }
         return cached.document;
       },
       { detail: { hide: true } },
     )
-    .use(swaggerUi());
+    .use(swaggerUi(documentedAuth));
 }

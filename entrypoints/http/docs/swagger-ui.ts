@@ -2,7 +2,7 @@ import { Elysia } from 'elysia';
 import favicon from 'swagger-ui-dist/favicon-32x32.png' with { type: 'file' };
 import css from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
 import bundleJs from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' };
-import { API_TITLE } from '../../../contracts/openapi.ts';
+import { API_TITLE, type DocumentedAuth } from '../../../contracts/openapi.ts';
 
 /**
  * Swagger UI at /docs, served entirely by us: the page, swagger-ui-dist's files and
@@ -16,19 +16,24 @@ export const SPEC_PATH = '/openapi.json';
 
 /**
  * Only our own scripts run (no inline script, no eval); Swagger UI sets inline
- * styles and uses data: images; "Try it out" calls this origin only.
+ * styles and uses data: images; "Try it out" calls this origin only, and "Authorize"
+ * the token endpoint's origin when it is another one (Cognito's, in AWS).
  */
-export const DOCS_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function docsCsp(auth: DocumentedAuth | undefined): string {
+  const tokenOrigin =
+    auth !== undefined && URL.canParse(auth.tokenUrl) ? new URL(auth.tokenUrl).origin : undefined;
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    tokenOrigin !== undefined ? `connect-src 'self' ${tokenOrigin}` : "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 const INIT_JS = `'use strict';
 window.addEventListener('load', function () {
@@ -75,13 +80,14 @@ function file(path: string, contentType: string): Response {
 }
 
 /** The Swagger UI routes; they stay out of the OpenAPI document. */
-export function swaggerUi() {
+export function swaggerUi(auth: DocumentedAuth | undefined) {
+  const csp = docsCsp(auth);
   return new Elysia({ name: 'picus-swagger-ui' })
     .get(
       DOCS_PATH,
       () =>
         new Response(PAGE, {
-          headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': DOCS_CSP },
+          headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp },
         }),
       hidden,
     )

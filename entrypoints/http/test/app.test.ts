@@ -1,23 +1,38 @@
-import { describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { DeleteItemResponse, Item, ListItemsResponse, PutItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { createLogger, type RequestLogEntry } from '../../shared/access-log.ts';
+import { type Authorizer, createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { startTestIssuer, type TestIssuer } from '../../shared/auth/test/test-issuer.ts';
 import { createApp } from '../app.ts';
 import { withEnvelope } from '../envelope.ts';
 
 const BASE = 'http://picus.test';
 
+let issuer: TestIssuer;
+let auth: Authorizer;
+/** A token with every scope, for client-1; sent by `call` unless a test sends its own. */
+let token: string;
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  auth = createAuthorizer(issuer.settings);
+  token = await issuer.token();
+});
+afterAll(() => issuer.stop());
+
 function harness() {
   const repository = new MemoryItemRepository();
   const lines: string[] = [];
   const logger = createLogger('info', (line) => lines.push(line));
-  const handle = withEnvelope(
-    (request) => createApp({ service: new ItemService(repository) }).handle(request),
-    logger,
-  );
-  const call = (path: string, init?: RequestInit) => handle(new Request(`${BASE}${path}`, init));
+  const app = createApp({ service: new ItemService(repository), auth });
+  const handle = withEnvelope((request) => app.handle(request), logger);
+  const call = (path: string, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+    return handle(new Request(`${BASE}${path}`, { ...init, headers }));
+  };
   const put = (body: unknown, headers: Record<string, string> = {}) =>
     call('/picus/put', {
       method: 'POST',
@@ -61,6 +76,7 @@ describe('POST /picus/put', () => {
     expect(fetched).toEqual({
       object_id: body.object_id,
       created_at: body.created_at,
+      created_by: 'client-1',
       data: { name: 'widget', tags: ['a'] },
     });
   });
@@ -166,6 +182,7 @@ describe('GET /picus/get/{key}', () => {
       object_id: 'a/b c✓',
       data: { ok: true },
       created_at: new Date().toISOString(),
+      created_by: null,
     });
     const response = await call(`/picus/get/${encodeURIComponent('a/b c✓')}`);
     expect(response.status).toBe(200);
@@ -238,9 +255,10 @@ describe('routing errors', () => {
 
   test('a short Host header still routes correctly', async () => {
     const { repository } = harness();
-    const app = createApp({ service: new ItemService(repository) });
+    const app = createApp({ service: new ItemService(repository), auth });
+    const headers = { authorization: `Bearer ${token}` };
     for (const origin of ['http://a', 'http://ab:1', 'http://[::1]', 'http://127.0.0.1:8000']) {
-      expect((await app.handle(new Request(`${origin}/picus/list`))).status).toBe(200);
+      expect((await app.handle(new Request(`${origin}/picus/list`, { headers }))).status).toBe(200);
     }
   });
 
@@ -291,5 +309,100 @@ describe('envelope', () => {
 describe('DeleteItemResponse contract', () => {
   test('rejects a body that does not confirm the deletion', () => {
     expect(DeleteItemResponse.safeParse({ object_id: 'x', deleted: false }).success).toBe(false);
+  });
+});
+
+describe('authentication and scopes', () => {
+  const protectedCalls: [string, string, RequestInit][] = [
+    ['list', '/picus/list', {}],
+    ['get', '/picus/get/some-key', {}],
+    [
+      'put',
+      '/picus/put',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' },
+    ],
+  ];
+
+  test.each(protectedCalls)(
+    '%s without a token: 401, a bare Bearer challenge, a request id',
+    async (_op, path, init) => {
+      const { call } = harness();
+      const response = await call(path, { ...init, headers: { ...init.headers, authorization: '' } });
+      const problem = await expectProblem(response, 401);
+      expect(problem.type).toBe('urn:picus:problem:authentication-required');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="picus"');
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+    },
+  );
+
+  test.each(protectedCalls)(
+    '%s with a bad token: 401 invalid_token with a short reason',
+    async (_op, path, init) => {
+      const { call } = harness();
+      const expired = await issuer.token({ exp: Math.floor(Date.now() / 1000) - 3600 });
+      const response = await call(path, {
+        ...init,
+        headers: { ...init.headers, authorization: `Bearer ${expired}` },
+      });
+      const problem = await expectProblem(response, 401);
+      expect(problem.detail).toBe('The access token is not valid: expired.');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="picus", error="invalid_token"');
+    },
+  );
+
+  test('a token without the scope: 403 insufficient_scope naming it', async () => {
+    const { put, call } = harness();
+    const readOnly = `Bearer ${await issuer.token({ scope: 'picus/read' })}`;
+    const response = await put({ a: 1 }, { authorization: readOnly });
+    await expectProblem(response, 403);
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer realm="picus", error="insufficient_scope", scope="picus/write"',
+    );
+    expect((await call('/picus/list', { headers: { authorization: readOnly } })).status).toBe(200);
+  });
+
+  test('the token is checked before anything else: an unauthenticated bad request is 401, not 400', async () => {
+    const { call } = harness();
+    await expectProblem(await call('/picus/list?limit=nope', { headers: { authorization: '' } }), 401);
+    await expectProblem(await call('/picus/get/%E0%A4%A', { headers: { authorization: '' } }), 401);
+  });
+
+  test('health, readiness and the docs stay public', async () => {
+    const { call } = harness();
+    for (const path of ['/health', '/ready', '/openapi.json', '/docs']) {
+      expect((await call(path, { headers: { authorization: '' } })).status, path).toBe(200);
+    }
+  });
+
+  test('log lines name the client and subject (for 2xx and 403), never the token', async () => {
+    const { put, lines } = harness();
+    await put({ a: 1 });
+    await put({ a: 1 }, { authorization: `Bearer ${await issuer.token({ scope: 'picus/read' })}` });
+    await put({ a: 1 }, { authorization: 'Bearer nonsense' });
+    const entries = lines.map((line) => JSON.parse(line) as RequestLogEntry);
+    expect(entries.map((e) => [e.status, e.client_id, e.sub])).toEqual([
+      [201, 'client-1', 'client-1'],
+      [403, 'client-1', 'client-1'],
+      [401, undefined, undefined],
+    ]);
+    for (const line of lines) expect(line).not.toContain(token.split('.')[2] as string);
+  });
+
+  test('Idempotency-Keys belong to the caller; the item records who created it', async () => {
+    const { put, call } = harness();
+    const other = `Bearer ${await issuer.token({ sub: 'client-2', client_id: 'client-2' })}`;
+    const mine = PutItemResponse.parse(await (await put({ a: 1 }, { 'idempotency-key': 'k-1' })).json());
+    const theirs = await put({ a: 2 }, { 'idempotency-key': 'k-1', authorization: other });
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get('idempotent-replayed')).toBeNull();
+    const theirItem = PutItemResponse.parse(await theirs.json());
+    expect(theirItem.object_id).not.toBe(mine.object_id);
+    const replay = await put({ a: 1 }, { 'idempotency-key': 'k-1' });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(PutItemResponse.parse(await replay.json()).object_id).toBe(mine.object_id);
+    const item = Item.parse(await (await call(`/picus/get/${theirItem.object_id}`)).json());
+    expect(item.created_by).toBe('client-2');
+    const list = ListItemsResponse.parse(await (await call('/picus/list')).json());
+    expect(list.items.map((i) => i.created_by).sort()).toEqual(['client-1', 'client-2']);
   });
 });

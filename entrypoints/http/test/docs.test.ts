@@ -2,14 +2,23 @@ import { describe, expect, test } from 'bun:test';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { createLogger } from '../../shared/access-log.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { createApp } from '../app.ts';
-import { DOCS_CSP, DOCS_PATH, SPEC_PATH } from '../docs/swagger-ui.ts';
+import { DOCS_PATH, docsCsp, SPEC_PATH } from '../docs/swagger-ui.ts';
 import { withEnvelope } from '../envelope.ts';
 
-const handle = withEnvelope(
-  (request) => createApp({ service: new ItemService(new MemoryItemRepository()) }).handle(request),
-  createLogger('silent'),
-);
+const TOKEN_URL = 'https://picus.auth.eu-west-1.amazoncognito.com/oauth2/token';
+const app = createApp({
+  service: new ItemService(new MemoryItemRepository()),
+  auth: createAuthorizer({
+    mode: 'jwt',
+    issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example',
+    jwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example/.well-known/jwks.json',
+    tokenUrl: TOKEN_URL,
+  }),
+});
+const handle = withEnvelope((request) => app.handle(request), createLogger('silent'));
+const DOCS_CSP = docsCsp({ tokenUrl: TOKEN_URL });
 const call = (path: string) => handle(new Request(`http://picus.test${path}`));
 
 describe('GET /docs (Swagger UI, self-hosted)', () => {
@@ -20,6 +29,9 @@ describe('GET /docs (Swagger UI, self-hosted)', () => {
     expect(response.headers.get('content-security-policy')).toBe(DOCS_CSP);
     expect(DOCS_CSP).toContain("script-src 'self';");
     expect(DOCS_CSP).not.toContain('unsafe-eval');
+    // "Authorize" may reach the token endpoint's origin, and nothing else off this origin.
+    expect(DOCS_CSP).toContain("connect-src 'self' https://picus.auth.eu-west-1.amazoncognito.com;");
+    expect(docsCsp(undefined)).toContain("connect-src 'self';");
     expect(response.headers.get('x-request-id')).toBeTruthy();
     const html = await response.text();
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];

@@ -1,10 +1,13 @@
-import { expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { createLogger } from '../../shared/access-log.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { startTestIssuer, type TestIssuer } from '../../shared/auth/test/test-issuer.ts';
 import {
+  hostileAuthorization,
   hostileBody,
   hostileContentType,
   hostileHeaderValue,
@@ -15,6 +18,25 @@ import { createApp } from '../app.ts';
 import { withEnvelope } from '../envelope.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+
+let issuer: TestIssuer;
+let stranger: TestIssuer;
+let authorization: ReturnType<typeof hostileAuthorization>;
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  stranger = await startTestIssuer();
+  const now = Math.floor(Date.now() / 1000);
+  authorization = hostileAuthorization(await issuer.token(), [
+    await issuer.token({ scope: 'picus/read' }),
+    await issuer.token({ sub: 'client-2', client_id: 'client-2' }),
+    await issuer.token({ exp: now - 3600 }),
+    await stranger.token(),
+  ]);
+});
+afterAll(async () => {
+  await issuer.stop();
+  await stranger.stop();
+});
 
 const anyRequest = {
   method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'FOO'),
@@ -27,26 +49,31 @@ const anyRequest = {
 };
 
 // Random paths rarely hit the write endpoint, so a third of the cases aim at it directly.
-const hostileRequest = fc.oneof(
-  { arbitrary: fc.record(anyRequest), weight: 2 },
-  {
-    arbitrary: fc.record({ ...anyRequest, method: fc.constant('POST'), path: fc.constant('/picus/put') }),
-    weight: 1,
-  },
-);
-
-test(`HTTP API under ${RUNS} generated requests: no 5xx, problem+json errors, request ids, no stray writes`, async () => {
-  const repository = new MemoryItemRepository();
-  const handle = withEnvelope(
-    (request) => createApp({ service: new ItemService(repository) }).handle(request),
-    createLogger('silent'),
+const hostileRequest = () =>
+  fc.oneof(
+    { arbitrary: fc.record({ ...anyRequest, authorization }), weight: 2 },
+    {
+      arbitrary: fc.record({
+        ...anyRequest,
+        authorization,
+        method: fc.constant('POST'),
+        path: fc.constant('/picus/put'),
+      }),
+      weight: 1,
+    },
   );
+
+test(`HTTP API under ${RUNS} generated requests with tokens: no 5xx, problem+json errors, request ids, no stray writes`, async () => {
+  const repository = new MemoryItemRepository();
+  const app = createApp({ service: new ItemService(repository), auth: createAuthorizer(issuer.settings) });
+  const handle = withEnvelope((request) => app.handle(request), createLogger('silent'));
   const statuses = new Map<number, number>();
   let cases = 0;
   await fc.assert(
-    fc.asyncProperty(hostileRequest, async (r) => {
+    fc.asyncProperty(hostileRequest(), async (r) => {
       cases++;
       const headers = new Headers();
+      if (r.authorization !== undefined) headers.set('authorization', r.authorization);
       if (r.contentType !== undefined) headers.set('content-type', r.contentType);
       if (r.idempotencyKey !== undefined) headers.set('idempotency-key', r.idempotencyKey);
       if (r.requestId !== undefined) headers.set('x-request-id', r.requestId);
@@ -73,6 +100,9 @@ test(`HTTP API under ${RUNS} generated requests: no 5xx, problem+json errors, re
         expect(problem.request_id).toBe(requestId as string);
         expect(text).not.toMatch(/\n\s+at |node_modules|Error:/);
         if (response.status === 405) expect(response.headers.get('allow')).toBeTruthy();
+        if (response.status === 401 || response.status === 403) {
+          expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="picus"/);
+        }
       }
       // Only a 201 that was not a replay may add an item; nothing here may remove one.
       const created = response.status === 201 && response.headers.get('idempotent-replayed') !== 'true';

@@ -14,6 +14,7 @@ import { PutItemResponse } from '../../../contracts/item.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { freePort } from '../../local/free-port.ts';
 import { createLogger } from '../../shared/access-log.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { createApp } from '../app.ts';
 import { serveApp } from '../server.ts';
 
@@ -43,7 +44,7 @@ function serviceAt(endpoint: string): { base: string; server: Server<undefined> 
     maxAttempts: ATTEMPTS,
   });
   const service = new ItemService(new DynamoItemRepository(client, 'picus_data'));
-  const server = serveApp(createApp({ service }), {
+  const server = serveApp(createApp({ service, auth: createAuthorizer({ mode: 'none' }) }), {
     port: 0,
     hostname: '127.0.0.1',
     logger: createLogger('silent'),

@@ -4,6 +4,7 @@ import { DynamoItemRepository } from '../../../adapters/dynamodb/dynamodb-item-r
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { createLogger } from '../../shared/access-log.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { createApp } from '../app.ts';
 import { withEnvelope } from '../envelope.ts';
 
@@ -20,7 +21,10 @@ afterAll(() => client.destroy());
 const logs: string[] = [];
 const handle = withEnvelope(
   (request) =>
-    createApp({ service: new ItemService(new DynamoItemRepository(client, 'picus_data')) }).handle(request),
+    createApp({
+      service: new ItemService(new DynamoItemRepository(client, 'picus_data')),
+      auth: createAuthorizer({ mode: 'none' }),
+    }).handle(request),
   createLogger('info', (line) => logs.push(line)),
 );
 const call = (path: string, init?: RequestInit) => handle(new Request(`http://picus.test${path}`, init));

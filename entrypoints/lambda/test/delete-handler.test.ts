@@ -1,18 +1,39 @@
-import { describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { DeleteItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
-import { createLogger } from '../../shared/access-log.ts';
+import { createLogger, type RequestLogEntry } from '../../shared/access-log.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { startTestIssuer, type TestIssuer } from '../../shared/auth/test/test-issuer.ts';
 import { createDeleteHandler } from '../delete-handler.ts';
+
+let issuer: TestIssuer;
+/** A token with every scope, in every event `event()` builds. */
+let token: string;
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  token = await issuer.token();
+});
+afterAll(() => issuer.stop());
 
 function harness() {
   const repository = new MemoryItemRepository();
-  const handler = createDeleteHandler(new ItemService(repository), createLogger('silent'));
+  const lines: string[] = [];
+  const handler = createDeleteHandler(
+    new ItemService(repository),
+    createLogger('info', (line) => lines.push(line)),
+    createAuthorizer(issuer.settings),
+  );
   const seed = (id: string) =>
-    repository.create({ object_id: id, data: { id }, created_at: new Date().toISOString() });
-  return { repository, handler, seed };
+    repository.create({
+      object_id: id,
+      data: { id },
+      created_at: new Date().toISOString(),
+      created_by: null,
+    });
+  return { repository, handler, seed, lines };
 }
 
 const event = (overrides: Partial<ALBEvent> = {}): ALBEvent => ({
@@ -22,7 +43,11 @@ const event = (overrides: Partial<ALBEvent> = {}): ALBEvent => ({
   httpMethod: 'DELETE',
   path: '/picus/abc',
   queryStringParameters: {},
-  headers: { host: 'api.example.com', 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793' },
+  headers: {
+    host: 'api.example.com',
+    'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793',
+    authorization: `Bearer ${token}`,
+  },
   body: '',
   isBase64Encoded: false,
   ...overrides,
@@ -76,7 +101,7 @@ describe('ALB DELETE handler', () => {
     const { headers: _unused, ...rest } = event();
     const result = await handler({
       ...rest,
-      multiValueHeaders: { 'X-Request-Id': ['first', 'mine-1'] },
+      multiValueHeaders: { 'X-Request-Id': ['first', 'mine-1'], Authorization: [`Bearer ${token}`] },
       multiValueQueryStringParameters: {},
     });
     expect(result.statusCode).toBe(200);
@@ -119,10 +144,64 @@ describe('ALB DELETE handler', () => {
     expect(result.statusCode).toBe(200);
   });
 
-  test('works without headers at all', async () => {
+  test('works without headers at all (and then there is no token: 401)', async () => {
     const { headers: _unused, ...bare } = event();
     const result = await harness().handler(bare as ALBEvent);
-    expect(result.statusCode).toBe(404);
+    expect(result.statusCode).toBe(401);
     expect(expectWellFormed(result)['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the DELETE handler checks tokens as the container does', () => {
+  const withAuthorization = (authorization: string | undefined) => {
+    const { authorization: _token, ...headers } = event().headers as Record<string, string>;
+    return event({ headers: authorization === undefined ? headers : { ...headers, authorization } });
+  };
+
+  test('no token: 401 "401 Unauthorized" with a bare Bearer challenge; nothing is deleted', async () => {
+    const { handler, seed, repository } = harness();
+    await seed('abc');
+    const result = await handler(withAuthorization(undefined));
+    const headers = expectWellFormed(result);
+    expect(result.statusDescription).toBe('401 Unauthorized');
+    expect(headers['www-authenticate']).toBe('Bearer realm="picus"');
+    expect(Problem.parse(JSON.parse(result.body ?? '')).type).toBe(
+      'urn:picus:problem:authentication-required',
+    );
+    expect(await repository.get('abc')).toBeDefined();
+  });
+
+  test('a bad or expired token: 401 invalid_token; one without picus/delete: 403 naming it', async () => {
+    const { handler, seed, repository, lines } = harness();
+    await seed('abc');
+    const expired = await issuer.token({ exp: Math.floor(Date.now() / 1000) - 3600 });
+    const bad = await handler(withAuthorization(`Bearer ${expired}`));
+    expect(bad.statusCode).toBe(401);
+    expect(expectWellFormed(bad)['www-authenticate']).toBe('Bearer realm="picus", error="invalid_token"');
+    const readWrite = await issuer.token({ scope: 'picus/read picus/write' });
+    const forbidden = await handler(withAuthorization(`Bearer ${readWrite}`));
+    expect(forbidden.statusDescription).toBe('403 Forbidden');
+    expect(expectWellFormed(forbidden)['www-authenticate']).toBe(
+      'Bearer realm="picus", error="insufficient_scope", scope="picus/delete"',
+    );
+    expect(await repository.get('abc')).toBeDefined();
+    const entries = lines.map((line) => JSON.parse(line) as RequestLogEntry);
+    expect(entries.map((e) => [e.status, e.client_id, e.sub])).toEqual([
+      [401, 'client-1', 'client-1'],
+      [403, 'client-1', 'client-1'],
+    ]);
+    for (const line of lines) expect(line).not.toContain(readWrite.split('.')[2] as string);
+  });
+
+  test('routing comes first: a wrong method is 405 and an unknown path 404, token or not', async () => {
+    const { handler } = harness();
+    const { headers } = withAuthorization(undefined);
+    expect((await handler(event({ httpMethod: 'GET', headers }))).statusCode).toBe(405);
+    expect((await handler(event({ path: '/elsewhere', headers }))).statusCode).toBe(404);
+  });
+
+  test('the token is checked before the key: a badly encoded key without a token is 401', async () => {
+    const { headers } = withAuthorization(undefined);
+    expect((await harness().handler(event({ path: '/picus/%E0%A4%A', headers }))).statusCode).toBe(401);
   });
 });

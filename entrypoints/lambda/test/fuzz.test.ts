@@ -1,15 +1,35 @@
-import { expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { ALBEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { createLogger } from '../../shared/access-log.ts';
-import { hostileBody, hostileHeaderValue, hostileKey, hostilePath } from '../../test/fuzz-arbitraries.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { startTestIssuer, type TestIssuer } from '../../shared/auth/test/test-issuer.ts';
+import {
+  hostileAuthorization,
+  hostileBody,
+  hostileHeaderValue,
+  hostileKey,
+  hostilePath,
+} from '../../test/fuzz-arbitraries.ts';
 import { createDeleteHandler } from '../delete-handler.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEEDED = ['keep-1', 'keep-2', 'a b', 'ü/x'];
+
+let issuer: TestIssuer;
+let authorization: ReturnType<typeof hostileAuthorization>;
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  authorization = hostileAuthorization(await issuer.token(), [
+    await issuer.token({ scope: 'picus/read picus/write' }),
+    await issuer.token({ exp: Math.floor(Date.now() / 1000) - 3600 }),
+    await issuer.token({ iss: 'https://elsewhere.example' }),
+  ]);
+});
+afterAll(() => issuer.stop());
 
 const headerMap = fc.dictionary(
   fc.constantFrom('x-request-id', 'X-Request-Id', 'x-amzn-trace-id', 'content-type', 'user-agent', 'host'),
@@ -17,30 +37,46 @@ const headerMap = fc.dictionary(
   { maxKeys: 4 },
 );
 
-const albEvent = fc.record({
-  httpMethod: fc.constantFrom('DELETE', 'DELETE', 'GET', 'POST', 'HEAD', 'PATCH', 'OPTIONS'),
-  path: fc.oneof(
-    hostilePath,
-    hostileKey.map((k) => `/picus/${k}`),
-    fc.constantFrom(...SEEDED.map((k) => `/picus/${encodeURIComponent(k)}`)),
-  ),
-  query: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
-  headers: fc.option(headerMap, { nil: undefined }),
-  multi: fc.boolean(),
-  body: hostileBody.map((b) => (b instanceof Uint8Array ? Buffer.from(b).toString('base64') : (b ?? ''))),
-  isBase64Encoded: fc.boolean(),
-});
+const albEvent = () =>
+  fc.record({
+    httpMethod: fc.constantFrom('DELETE', 'DELETE', 'GET', 'POST', 'HEAD', 'PATCH', 'OPTIONS'),
+    path: fc.oneof(
+      hostilePath,
+      hostileKey.map((k) => `/picus/${k}`),
+      fc.constantFrom(...SEEDED.map((k) => `/picus/${encodeURIComponent(k)}`)),
+    ),
+    query: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+    headers: fc.option(headerMap, { nil: undefined }),
+    authorization,
+    multi: fc.boolean(),
+    body: hostileBody.map((b) => (b instanceof Uint8Array ? Buffer.from(b).toString('base64') : (b ?? ''))),
+    isBase64Encoded: fc.boolean(),
+  });
 
 test(`Lambda handler under ${RUNS} generated ALB events: no 5xx, well-formed results, deletes only what is named`, async () => {
   const repository = new MemoryItemRepository();
   for (const id of SEEDED)
-    await repository.create({ object_id: id, data: {}, created_at: new Date().toISOString() });
-  const handler = createDeleteHandler(new ItemService(repository), createLogger('silent'));
+    await repository.create({
+      object_id: id,
+      data: {},
+      created_at: new Date().toISOString(),
+      created_by: null,
+    });
+  const handler = createDeleteHandler(
+    new ItemService(repository),
+    createLogger('silent'),
+    createAuthorizer(issuer.settings),
+  );
   const statuses = new Map<number, number>();
   let cases = 0;
   await fc.assert(
-    fc.asyncProperty(albEvent, async (e) => {
+    fc.asyncProperty(albEvent(), async (e) => {
       cases++;
+      // Events without any headers stay possible: no token and no other header.
+      const withAuth: Record<string, string> | undefined =
+        e.headers === undefined && e.authorization === undefined
+          ? undefined
+          : { ...e.headers, ...(e.authorization !== undefined ? { Authorization: e.authorization } : {}) };
       const event: ALBEvent = {
         requestContext: {
           elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1' },
@@ -51,14 +87,12 @@ test(`Lambda handler under ${RUNS} generated ALB events: no 5xx, well-formed res
         isBase64Encoded: e.isBase64Encoded,
         ...(e.multi
           ? {
-              multiValueHeaders: Object.fromEntries(
-                Object.entries(e.headers ?? {}).map(([k, v]) => [k, [v]]),
-              ),
+              multiValueHeaders: Object.fromEntries(Object.entries(withAuth ?? {}).map(([k, v]) => [k, [v]])),
               multiValueQueryStringParameters: Object.fromEntries(
                 Object.entries(e.query).map(([k, v]) => [k, [v]]),
               ),
             }
-          : { headers: e.headers, queryStringParameters: e.query }),
+          : { headers: withAuth, queryStringParameters: e.query }),
       };
       const before = repository.size;
       const result = await handler(event);

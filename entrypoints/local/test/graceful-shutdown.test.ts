@@ -9,6 +9,7 @@ import { ItemService } from '../../../domain/item-service.ts';
 import { drain } from '../../http/server.ts';
 import { createDeleteHandler } from '../../lambda/delete-handler.ts';
 import { createLogger } from '../../shared/access-log.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { type ContainerProcess, startContainer } from '../container-process.ts';
 import { freePort } from '../free-port.ts';
 import { startLoadBalancer } from '../load-balancer.ts';
@@ -76,6 +77,8 @@ describe('graceful shutdown through the load balancer', () => {
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_MS: String(DRAIN_BUDGET_MS),
       SHUTDOWN_NOTICE_MS: String(NOTICE_MS),
+      // Draining is what is tested here; authentication has its own tests.
+      AUTH_MODE: 'none',
     });
     const containers: ContainerProcess[] = await Promise.all([
       startContainer(env(await freePort())),
@@ -90,7 +93,11 @@ describe('graceful shutdown through the load balancer', () => {
       hostname: '127.0.0.1',
       containerUrls: containers.map((container) => container.url),
       healthCheckIntervalMs: HEALTH_CHECK_MS,
-      lambda: createDeleteHandler(new ItemService(new DynamoItemRepository(client, 'picus_data')), logger),
+      lambda: createDeleteHandler(
+        new ItemService(new DynamoItemRepository(client, 'picus_data')),
+        logger,
+        createAuthorizer({ mode: 'none' }),
+      ),
       logger,
     });
     cleanups.push(() => drain(lb, 1000));

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Subprocess, spawn } from 'bun';
+import { TokenResponse } from '../../../contracts/auth.ts';
 import { DeleteItemResponse, Item, PutItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { freePort } from '../free-port.ts';
@@ -45,6 +46,22 @@ async function stopStack(stack: Stack): Promise<number> {
   return stack.process.exited;
 }
 
+/** A token from the stack's own issuer, as the banner shows (curl -u id:secret -d grant_type=…). */
+async function tokenFrom(
+  base: string,
+  client = { id: 'picus-local', secret: 'picus-local-secret' },
+  scope?: string,
+): Promise<string> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+  const response = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${btoa(`${client.id}:${client.secret}`)}` },
+    body: form,
+  });
+  expect(response.status).toBe(200);
+  return TokenResponse.parse(await response.json()).access_token;
+}
+
 const json = { 'content-type': 'application/json' };
 
 describe('local stack (bun run dev)', () => {
@@ -55,25 +72,33 @@ describe('local stack (bun run dev)', () => {
       const { base } = stack;
       expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
       expect((await fetch(`${base}/ready`)).status).toBe(200);
+      expect((await fetch(`${base}/picus/list`)).status).toBe(401);
+      const auth = { authorization: `Bearer ${await tokenFrom(base)}` };
 
-      const created = await fetch(`${base}/picus/put`, { method: 'POST', headers: json, body: '{"k":"v"}' });
+      const created = await fetch(`${base}/picus/put`, {
+        method: 'POST',
+        headers: { ...json, ...auth },
+        body: '{"k":"v"}',
+      });
       expect(created.status).toBe(201);
       const { object_id } = PutItemResponse.parse(await created.json());
-      const got = await fetch(`${base}${created.headers.get('location')}`);
-      expect(Item.parse(await got.json()).data).toEqual({ k: 'v' });
+      const got = await fetch(`${base}${created.headers.get('location')}`, { headers: auth });
+      expect(Item.parse(await got.json())).toMatchObject({ data: { k: 'v' }, created_by: 'picus-local' });
 
-      const traced = await fetch(`${base}/picus/${object_id}`, { method: 'DELETE' });
+      // DELETE goes to the Lambda handler, which checks the token as the container does.
+      expect((await fetch(`${base}/picus/${object_id}`, { method: 'DELETE' })).status).toBe(401);
+      const traced = await fetch(`${base}/picus/${object_id}`, { method: 'DELETE', headers: auth });
       expect(traced.status).toBe(200);
       // The load balancer adds an X-Ray trace id; the Lambda adopts its root as request id.
       expect(traced.headers.get('x-request-id')).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
       expect(DeleteItemResponse.parse(await traced.json())).toEqual({ object_id, deleted: true });
 
-      const again = await fetch(`${base}/picus/${object_id}`, { method: 'DELETE' });
+      const again = await fetch(`${base}/picus/${object_id}`, { method: 'DELETE', headers: auth });
       expect(again.status).toBe(404);
       expect(Problem.parse(await again.json()).status).toBe(404);
-      expect((await fetch(`${base}/picus/get/${object_id}`)).status).toBe(404);
+      expect((await fetch(`${base}/picus/get/${object_id}`, { headers: auth })).status).toBe(404);
 
-      const wrong = await fetch(`${base}/picus/get/${object_id}`, { method: 'DELETE' });
+      const wrong = await fetch(`${base}/picus/get/${object_id}`, { method: 'DELETE', headers: auth });
       expect(wrong.status).toBe(405);
       expect(wrong.headers.get('allow')).toBe('GET');
     } finally {
@@ -87,7 +112,7 @@ describe('local stack (bun run dev)', () => {
     try {
       const created = await fetch(`${first.base}/picus/put`, {
         method: 'POST',
-        headers: json,
+        headers: { ...json, authorization: `Bearer ${await tokenFrom(first.base)}` },
         body: '{"keep":1}',
       });
       objectId = PutItemResponse.parse(await created.json()).object_id;
@@ -96,7 +121,10 @@ describe('local stack (bun run dev)', () => {
     }
     const second = await startStack();
     try {
-      const got = await fetch(`${second.base}/picus/get/${objectId}`);
+      // A new stack has a new signing key: a token from the first one is not valid here.
+      const got = await fetch(`${second.base}/picus/get/${objectId}`, {
+        headers: { authorization: `Bearer ${await tokenFrom(second.base)}` },
+      });
       expect(got.status).toBe(200);
       expect(Item.parse(await got.json()).data).toEqual({ keep: 1 });
     } finally {
@@ -107,9 +135,57 @@ describe('local stack (bun run dev)', () => {
   test('PICUS_STORE=memory shares one store between container app and Lambda', async () => {
     const stack = await startStack({ PICUS_STORE: 'memory' });
     try {
-      const created = await fetch(`${stack.base}/picus/put`, { method: 'POST', headers: json, body: '{}' });
+      const auth = { authorization: `Bearer ${await tokenFrom(stack.base)}` };
+      const created = await fetch(`${stack.base}/picus/put`, {
+        method: 'POST',
+        headers: { ...json, ...auth },
+        body: '{}',
+      });
       const { object_id } = PutItemResponse.parse(await created.json());
-      expect((await fetch(`${stack.base}/picus/${object_id}`, { method: 'DELETE' })).status).toBe(200);
+      expect(
+        (await fetch(`${stack.base}/picus/${object_id}`, { method: 'DELETE', headers: auth })).status,
+      ).toBe(200);
+    } finally {
+      expect(await stopStack(stack)).toBe(0);
+    }
+  });
+
+  test('the banner shows how to get a token; PICUS_LOCAL_CLIENTS adds clients with their scopes', async () => {
+    const reader = { id: 'reader', secret: 'reader-secret', scopes: ['picus/read'] };
+    const stack = await startStack({ PICUS_STORE: 'memory', PICUS_LOCAL_CLIENTS: JSON.stringify([reader]) });
+    try {
+      const port = new URL(stack.base).port;
+      expect(stack.output()).toContain(
+        `TOKEN=$(curl -s -u picus-local:picus-local-secret -d grant_type=client_credentials localhost:${port}/oauth2/token | jq -r .access_token)`,
+      );
+      const token = await tokenFrom(stack.base, reader);
+      const auth = { authorization: `Bearer ${token}` };
+      expect((await fetch(`${stack.base}/picus/list`, { headers: auth })).status).toBe(200);
+      const put = await fetch(`${stack.base}/picus/put`, {
+        method: 'POST',
+        headers: { ...json, ...auth },
+        body: '{}',
+      });
+      expect(put.status).toBe(403);
+      expect(put.headers.get('www-authenticate')).toContain('scope="picus/write"');
+      const asking = await fetch(`${stack.base}/oauth2/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${btoa('reader:reader-secret')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'picus/write' }),
+      });
+      expect(asking.status).toBe(400);
+      expect(await asking.json()).toMatchObject({ error: 'invalid_scope' });
+    } finally {
+      expect(await stopStack(stack)).toBe(0);
+    }
+  });
+
+  test('AUTH_MODE=none runs without tokens, and says so', async () => {
+    const stack = await startStack({ PICUS_STORE: 'memory', AUTH_MODE: 'none' });
+    try {
+      expect(stack.output()).toContain('AUTH_MODE=none');
+      expect((await fetch(`${stack.base}/picus/list`)).status).toBe(200);
+      expect((await fetch(`${stack.base}/oauth2/token`, { method: 'POST' })).status).toBe(404);
     } finally {
       expect(await stopStack(stack)).toBe(0);
     }
