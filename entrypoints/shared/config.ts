@@ -47,8 +47,11 @@ export const ConfigSchema = z.object({
   AUTH_ISSUER: z.url().optional(),
   /** The issuer's signing keys; default `<AUTH_ISSUER>/.well-known/jwks.json`. */
   AUTH_JWKS_URL: z.url().optional(),
-  /** When set, tokens must carry it in `aud` (Cognito access tokens have no `aud`). */
-  AUTH_AUDIENCE: z.string().min(1).optional(),
+  /** When set (not empty), tokens must carry it in `aud` (Cognito access tokens have no `aud`). */
+  AUTH_AUDIENCE: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
   /** The token endpoint clients use, shown in the API docs; default `<AUTH_ISSUER>/oauth2/token`. */
   AUTH_TOKEN_URL: z.url().optional(),
   /**

@@ -6,6 +6,8 @@
 const target = process.env.TARGET ?? '';
 const requests = Number(process.env.REQUESTS ?? 40_000);
 const concurrency = Number(process.env.CONCURRENCY ?? 32);
+/** Request headers as JSON (e.g. the Authorization the proxied request carries). */
+const headers = JSON.parse(process.env.HEADERS ?? '{}') as Record<string, string>;
 if (!target) throw new Error('TARGET is required');
 
 async function drive(count: number): Promise<void> {
@@ -13,7 +15,7 @@ async function drive(count: number): Promise<void> {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (issued++ < count) {
-        const response = await fetch(target);
+        const response = await fetch(target, { headers });
         await response.arrayBuffer();
         if (!response.ok) throw new Error(`${target} answered ${response.status}`);
       }

@@ -1,5 +1,6 @@
 // Warm cost of the Lambda bundle under Node: import it once (the init phase), then
-// call `handler` with ALB DELETE events. Run as: node lambda-warm.mjs <bundle.cjs> <n>
+// call `handler` with ALB DELETE events (carrying BENCH_AUTHORIZATION, the same token every
+// time, as one client sends it). Run as: node lambda-warm.mjs <bundle.cjs> <n>
 // with PICUS_STORE=memory. Prints one JSON line with microseconds per event.
 import { createRequire } from 'node:module';
 
@@ -13,7 +14,11 @@ const event = (i) => ({
   httpMethod: 'DELETE',
   path: `/picus/bench-${i}`,
   queryStringParameters: {},
-  headers: { host: 'bench.local', 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000' },
+  headers: {
+    host: 'bench.local',
+    'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000',
+    authorization: process.env.BENCH_AUTHORIZATION ?? '',
+  },
   body: '',
   isBase64Encoded: false,
 });

@@ -139,6 +139,8 @@ export interface WrkOptions {
   /** Path of a Lua script (POST bodies, headers). */
   readonly script?: string | undefined;
   readonly scriptArgs?: readonly string[];
+  /** Sent with every request (e.g. Authorization). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** One wrk run on the load CPU, one thread (it is pinned to one core anyway). */
@@ -155,6 +157,7 @@ export async function wrk(options: WrkOptions): Promise<WrkResult> {
     '5s',
     '--latency',
   ];
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
   if (options.script) args.push('-s', options.script);
   args.push(options.url);
   if (options.scriptArgs?.length) args.push('--', ...options.scriptArgs);
@@ -209,6 +212,7 @@ export interface Contender {
   readonly pid?: number;
   readonly script?: string | undefined;
   readonly scriptArgs?: readonly string[];
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface Timing {

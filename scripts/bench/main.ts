@@ -19,6 +19,10 @@ import { gzipSync } from 'node:zlib';
 import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../adapters/dynamodb/dynamodb-client.ts';
 import { ensureTable } from '../../adapters/dynamodb/table.ts';
+import { TokenResponse } from '../../contracts/auth.ts';
+import { type LocalIssuerServer, serveLocalIssuer } from '../../entrypoints/local/local-issuer-server.ts';
+import { DEFAULT_LOCAL_CLIENT } from '../../entrypoints/local/oauth-issuer.ts';
+import { runCommand } from '../support/run-command.ts';
 import {
   type Contender,
   compare,
@@ -132,6 +136,34 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' 
 const num = (x: number | undefined, digits = 0) =>
   x === undefined || Number.isNaN(x) ? '' : x.toLocaleString('en-US', { maximumFractionDigits: digits });
 
+// ---------------------------------------------------------------- authentication
+
+/**
+ * Every picus process checks tokens, as in production, from a local issuer that lives for the
+ * whole run: `AUTH` is its settings for a process, `AUTHORIZED` the header wrk sends.
+ */
+let issuer: LocalIssuerServer | undefined;
+let AUTH: Record<string, string> = {};
+let AUTHORIZED: Record<string, string> = {};
+
+async function tokenFrom(tokenUrl: string): Promise<string> {
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEFAULT_LOCAL_CLIENT.id,
+      client_secret: DEFAULT_LOCAL_CLIENT.secret,
+    }),
+  });
+  return TokenResponse.parse(await response.json()).access_token;
+}
+
+async function startIssuer(): Promise<void> {
+  issuer = await serveLocalIssuer();
+  AUTH = { AUTH_MODE: 'jwt', AUTH_ISSUER: issuer.issuer.issuer };
+  AUTHORIZED = { Authorization: `Bearer ${await tokenFrom(issuer.issuer.tokenUrl)}` };
+}
+
 // ---------------------------------------------------------------- processes
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -153,6 +185,7 @@ async function startPicus(
     LOG_LEVEL: 'silent',
     TABLE_NAME: TABLE,
     AWS_REGION: 'us-east-1',
+    ...AUTH,
     ...env,
   });
   cleanups.push(proc.stop);
@@ -210,15 +243,18 @@ function adminClient(endpoint: string): DynamoDBClient {
 const ITEM_BODY = { name: 'bench', n: 42, tags: ['a', 'b'], nested: { ok: true } };
 
 /** Creates one item through the API; returns its id and the exact JSON GET answers. */
-async function seedItem(url: string): Promise<{ id: string; json: string }> {
+async function seedItem(
+  url: string,
+  authorized: Record<string, string> = AUTHORIZED,
+): Promise<{ id: string; json: string }> {
   const put = await fetch(`${url}/picus/put`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authorized },
     body: JSON.stringify(ITEM_BODY),
   });
   if (put.status !== 201) throw new Error(`seed failed: ${put.status} ${await put.text()}`);
   const { object_id: id } = (await put.json()) as { object_id: string };
-  const get = await fetch(`${url}/picus/get/${id}`);
+  const get = await fetch(`${url}/picus/get/${id}`, { headers: authorized });
   if (!get.ok) throw new Error(`seeded item not readable: ${get.status}`);
   return { id, json: await get.text() };
 }
@@ -231,24 +267,40 @@ async function benchWeb(): Promise<void> {
     { PICUS_STORE: 'memory', LOG_LEVEL: 'info' },
     'picus (memory, LOG_LEVEL=info)',
   );
+  // The same process without token verification: what checking the token costs, in the same rounds.
+  const open = await startPicus(
+    { PICUS_STORE: 'memory', AUTH_MODE: 'none' },
+    'picus (memory, AUTH_MODE=none)',
+  );
   const item = await seedItem(silent.url);
   // Its own process, its own store: the same body, another id.
   const infoItem = await seedItem(info.url);
+  const openItem = await seedItem(open.url, {});
   const ceiling = await startCeiling(item.json);
   // The same bare server, also sending the headers every picus response must carry.
   const headed = await startCeiling(item.json, true);
   const rows: Row[] = [];
-  for (const [endpoint, path, infoPath] of [
-    ['GET /health', '/health', '/health'],
-    ['GET /picus/get/{id}', `/picus/get/${item.id}`, `/picus/get/${infoItem.id}`],
+  for (const [endpoint, path, infoPath, openPath] of [
+    ['GET /health', '/health', '/health', '/health'],
+    [
+      'GET /picus/get/{id}',
+      `/picus/get/${item.id}`,
+      `/picus/get/${infoItem.id}`,
+      `/picus/get/${openItem.id}`,
+    ],
   ] as const) {
     log(`web: ${endpoint}`);
+    const item = path !== '/health';
     const results = await compare(
       [
         { name: 'ceiling', url: `${ceiling.url}${path}`, pid: ceiling.pid },
         { name: 'headed', url: `${headed.url}${path}`, pid: headed.pid },
-        { name: 'picus', url: `${silent.url}${path}`, pid: silent.pid },
-        { name: 'picus-info', url: `${info.url}${infoPath}`, pid: info.pid },
+        { name: 'picus', url: `${silent.url}${path}`, pid: silent.pid, headers: AUTHORIZED },
+        { name: 'picus-info', url: `${info.url}${infoPath}`, pid: info.pid, headers: AUTHORIZED },
+        // The same request (token included: its bytes cost the parser alike), not checked.
+        ...(item
+          ? [{ name: 'picus-open', url: `${open.url}${openPath}`, pid: open.pid, headers: AUTHORIZED }]
+          : []),
       ],
       timing,
     );
@@ -263,6 +315,8 @@ async function benchWeb(): Promise<void> {
       ),
     );
     rows.push(rowOf(`${endpoint} picus binary, memory, LOG_LEVEL=silent`, p, c));
+    const o = results.get('picus-open');
+    if (o) rows.push(rowOf(`${endpoint} picus binary, memory, LOG_LEVEL=silent, AUTH_MODE=none`, o, c));
     rows.push(
       rowOf(
         `${endpoint} picus binary, memory, LOG_LEVEL=info (stdout to /dev/null)`,
@@ -270,6 +324,11 @@ async function benchWeb(): Promise<void> {
         c,
       ),
     );
+    if (o && p && c) {
+      // One CPU saturated by both: the rate ratio is the CPU ratio per request.
+      const cost = 1 - ratioOf(p, c) / ratioOf(o, c);
+      target('Token verification, warm process: share of the request CPU', '< 10%', pct(cost), cost < 0.1);
+    }
     if (path !== '/health' && c && p) {
       target(
         'Web GET /picus/get/{id} vs bare Bun.serve',
@@ -328,7 +387,10 @@ async function benchDynamo(): Promise<void> {
   const getRuns: Summary[] = [];
   const healthRuns: Summary[] = [];
   log('dynamo: warm-up');
-  await compare([{ name: 'w', url: `${picus.url}/picus/get/${item.id}` }], { ...timing, rounds: 0 });
+  await compare([{ name: 'w', url: `${picus.url}/picus/get/${item.id}`, headers: AUTHORIZED }], {
+    ...timing,
+    rounds: 0,
+  });
   await directGetItem(engine.endpoint, item.id, timing.warmupSeconds, 0);
   for (let round = 0; round < timing.rounds; round++) {
     log(`dynamo: round ${round + 1}/${timing.rounds}`);
@@ -336,7 +398,7 @@ async function benchDynamo(): Promise<void> {
     const one = { ...timing, warmupSeconds: 1, rounds: 1 };
     const r = await compare(
       [
-        { name: 'get', url: `${picus.url}/picus/get/${item.id}`, pid: picus.pid },
+        { name: 'get', url: `${picus.url}/picus/get/${item.id}`, pid: picus.pid, headers: AUTHORIZED },
         { name: 'health', url: `${picus.url}/health`, pid: picus.pid },
       ],
       one,
@@ -381,21 +443,23 @@ async function benchWrites(): Promise<void> {
   const script = join(HERE, 'put.lua');
   const run = `${Date.now().toString(36)}`;
   const contenders: Contender[] = [
-    { name: 'memory', url: `${mem.url}/picus/put`, pid: mem.pid, script },
+    { name: 'memory', url: `${mem.url}/picus/put`, pid: mem.pid, script, headers: AUTHORIZED },
     {
       name: 'memory-idem',
       url: `${mem.url}/picus/put`,
       pid: mem.pid,
       script,
       scriptArgs: ['idem', `m${run}`],
+      headers: AUTHORIZED,
     },
-    { name: 'dynamodb', url: `${ddb.url}/picus/put`, pid: ddb.pid, script },
+    { name: 'dynamodb', url: `${ddb.url}/picus/put`, pid: ddb.pid, script, headers: AUTHORIZED },
     {
       name: 'dynamodb-idem',
       url: `${ddb.url}/picus/put`,
       pid: ddb.pid,
       script,
       scriptArgs: ['idem', `d${run}`],
+      headers: AUTHORIZED,
     },
   ];
   log('writes: POST /picus/put');
@@ -449,7 +513,9 @@ async function benchLoadBalancer(): Promise<void> {
   const lb = `http://127.0.0.1:${lbPort}`;
   const app = `http://127.0.0.1:${appPort}`;
   await waitForHttp(`${lb}/health`);
-  const item = await seedItem(lb);
+  // The local stack is its own issuer: a token from it, as a user would get one.
+  const authorized = { Authorization: `Bearer ${await tokenFrom(`${lb}/oauth2/token`)}` };
+  const item = await seedItem(lb, authorized);
   const rows: Row[] = [];
   for (const [endpoint, path] of [
     ['GET /health', '/health'],
@@ -458,8 +524,8 @@ async function benchLoadBalancer(): Promise<void> {
     log(`lb: ${endpoint}`);
     const r = await compare(
       [
-        { name: 'direct', url: `${app}${path}`, pid: proc.pid },
-        { name: 'lb', url: `${lb}${path}`, pid: proc.pid },
+        { name: 'direct', url: `${app}${path}`, pid: proc.pid, headers: authorized },
+        { name: 'lb', url: `${lb}${path}`, pid: proc.pid, headers: authorized },
       ],
       timing,
     );
@@ -469,7 +535,7 @@ async function benchLoadBalancer(): Promise<void> {
     rows.push(rowOf(`${endpoint} through the local load balancer`, via, direct));
     if (path !== '/health') {
       // The proxy's own upstream call, measured alone on the same CPU: one fetch() per request.
-      const client = fetchClientCost(`${app}${path}`);
+      const client = fetchClientCost(`${app}${path}`, authorized);
       const appUs = direct ? ` vs the app direct: ${(1e6 / direct.rps).toFixed(1)} µs` : '';
       rows.push({
         name: 'reference: Bun fetch() client alone, same request',
@@ -490,9 +556,17 @@ async function benchLoadBalancer(): Promise<void> {
   await cleanup();
 }
 
-function fetchClientCost(target: string): { cpuUsPerRequest: number; rps: number } {
+function fetchClientCost(
+  target: string,
+  headers: Record<string, string>,
+): { cpuUsPerRequest: number; rps: number } {
   const r = Bun.spawnSync(['taskset', '-c', SERVER_CPU, 'bun', join(HERE, 'fetch-client-cost.ts')], {
-    env: { ...process.env, TARGET: target, CONCURRENCY: String(timing.connections) },
+    env: {
+      ...process.env,
+      TARGET: target,
+      CONCURRENCY: String(timing.connections),
+      HEADERS: JSON.stringify(headers),
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   });
@@ -520,40 +594,62 @@ async function benchLambda(): Promise<void> {
   const bare: number[] = [];
   const coldDdb: number[] = [];
   const coldMem: number[] = [];
+  const coldOpen: number[] = [];
   const sdkFloor: number[] = [];
-  const lambdaEnv = { LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1', TABLE_NAME: TABLE };
+  const lambdaEnv = { LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1', TABLE_NAME: TABLE, ...AUTH };
   for (let i = 0; i < COLD_RUNS + 1; i++) {
     const b = timeProcess(['node', '-e', '0'], {});
     const d = timeProcess(['node', BUNDLE], { ...lambdaEnv, PICUS_STORE: 'dynamodb' });
     const m = timeProcess(['node', BUNDLE], { ...lambdaEnv, PICUS_STORE: 'memory' });
+    const o = timeProcess(['node', BUNDLE], { ...lambdaEnv, PICUS_STORE: 'dynamodb', AUTH_MODE: 'none' });
     // What any function using the runtime's SDK pays before its own code runs.
     const f = timeProcess(['node', '-e', SDK_FLOOR], lambdaEnv);
     if (i === 0) continue; // first run warms the page cache
     bare.push(b);
     coldDdb.push(d);
     coldMem.push(m);
+    coldOpen.push(o);
     sdkFloor.push(f);
   }
   const bareMs = median(bare);
   const ddbMs = median(coldDdb) - bareMs;
   const memMs = median(coldMem) - bareMs;
+  const openMs = median(coldOpen) - bareMs;
   const floorMs = median(sdkFloor) - bareMs;
   log(`lambda: warm x${WARM_EVENTS}`);
-  const warm = (logLevel: string) => {
-    const r = Bun.spawnSync(
+  // Not spawnSync: the handler fetches the signing keys from the issuer this process serves.
+  const warm = async (logLevel: string, auth: Record<string, string> = {}) => {
+    const r = await runCommand(
       ['taskset', '-c', SERVER_CPU, 'node', join(HERE, 'lambda-warm.mjs'), BUNDLE, String(WARM_EVENTS)],
-      { env: { PATH: process.env.PATH ?? '', ...lambdaEnv, PICUS_STORE: 'memory', LOG_LEVEL: logLevel } },
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...lambdaEnv,
+          PICUS_STORE: 'memory',
+          LOG_LEVEL: logLevel,
+          BENCH_AUTHORIZATION: AUTHORIZED.Authorization as string,
+          ...auth,
+        },
+      },
     );
-    const line = r.stdout
-      .toString()
-      .split('\n')
-      .find((l) => l.includes('usPerEvent'));
-    if (!line) throw new Error(`lambda-warm failed: ${r.stderr.toString()}`);
-    return JSON.parse(line) as { usPerEvent: number; statuses: Record<string, number> };
+    const line = r.stdout.split('\n').find((l) => l.includes('usPerEvent'));
+    if (!line) throw new Error(`lambda-warm failed: ${r.stderr}`);
+    const result = JSON.parse(line) as { usPerEvent: number; statuses: Record<string, number> };
+    // Every event must get past the token check to the store (404: absent key), or this measures refusals.
+    if (Object.keys(result.statuses).some((status) => status !== '404')) {
+      throw new Error(`lambda-warm: unexpected statuses ${JSON.stringify(result.statuses)}`);
+    }
+    return result;
   };
-  const warmSilent = [warm('silent'), warm('silent'), warm('silent')];
-  const warmInfo = warm('info');
+  const warmSilent = [await warm('silent'), await warm('silent'), await warm('silent')];
+  const warmOpen = [
+    await warm('silent', { AUTH_MODE: 'none' }),
+    await warm('silent', { AUTH_MODE: 'none' }),
+    await warm('silent', { AUTH_MODE: 'none' }),
+  ];
+  const warmInfo = await warm('info');
   const warmUs = median(warmSilent.map((w) => w.usPerEvent));
+  const warmOpenUs = median(warmOpen.map((w) => w.usPerEvent));
   report.sections.lambda = [
     {
       name: 'bundle dist/lambda/index.cjs, raw (KB)',
@@ -569,6 +665,11 @@ async function benchLambda(): Promise<void> {
     },
     { name: 'cold init above bare Node, PICUS_STORE=memory (ms)', rps: memMs },
     {
+      name: 'cold init above bare Node, PICUS_STORE=dynamodb, AUTH_MODE=none (ms)',
+      rps: openMs,
+      note: `token verification adds ${(ddbMs - openMs).toFixed(1)} ms of init`,
+    },
+    {
       name: 'reference: require the SDK + new DynamoDBClient, above bare Node (ms)',
       rps: floorMs,
       note: 'the floor for any function using the runtime SDK',
@@ -580,11 +681,27 @@ async function benchLambda(): Promise<void> {
       note: `statuses ${JSON.stringify(warmSilent[0]?.statuses)} (404 path: the store is per process)`,
     },
     {
+      name: 'warm DELETE, memory store, LOG_LEVEL=silent, AUTH_MODE=none (µs/event)',
+      rps: warmOpenUs,
+      note: `checking the (remembered) token adds ${(warmUs - warmOpenUs).toFixed(1)} µs per event`,
+    },
+    {
       name: 'warm DELETE, memory store, LOG_LEVEL=info (µs/event, stdout piped)',
       rps: warmInfo.usPerEvent,
     },
   ];
-  report.extra.lambda = { raw, gz, bare, coldDdb, coldMem, sdkFloor, warmSilent, warmInfo };
+  report.extra.lambda = {
+    raw,
+    gz,
+    bare,
+    coldDdb,
+    coldMem,
+    coldOpen,
+    sdkFloor,
+    warmSilent,
+    warmOpen,
+    warmInfo,
+  };
   target('Lambda bundle minified', '<= 250 KB', `${(raw / 1024).toFixed(1)} KB`, raw <= 250 * 1024);
   target('Lambda cold init above bare Node', '<= 60 ms', `${ddbMs.toFixed(1)} ms`, ddbMs <= 60);
   target(
@@ -635,7 +752,7 @@ async function pageToEnd(url: string): Promise<{ seconds: number; items: number;
   const start = performance.now();
   do {
     const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const response = await fetch(`${url}/picus/list?limit=1000${q}`);
+    const response = await fetch(`${url}/picus/list?limit=1000${q}`, { headers: AUTHORIZED });
     if (!response.ok) throw new Error(`list failed: ${response.status} ${await response.text()}`);
     const page = (await response.json()) as { count: number; next_cursor: string | null };
     items += page.count;
@@ -775,6 +892,7 @@ async function main(): Promise<void> {
     );
     if (b.exitCode !== 0) throw new Error(`build failed: ${b.stderr.toString()}`);
   }
+  await startIssuer();
   const runners: Record<Section, () => Promise<void>> = {
     web: benchWeb,
     dynamo: benchDynamo,
@@ -806,5 +924,6 @@ try {
   await main();
 } finally {
   await cleanup();
+  await issuer?.stop();
 }
 process.exit(report.extra && Object.keys(report.extra).some((k) => k.endsWith('_error')) ? 1 : 0);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Copies the Terraform outputs the deploy workflow needs into GitHub Actions variables.
+# Copies the Terraform outputs the deploy workflow needs into GitHub Actions variables, and the
+# pipeline client's secret (the auth_client_secret output) into the secret AUTH_CLIENT_SECRET.
 #
 #   scripts/deploy/github-vars.sh [--apply] [--env <github-environment>]
 #
-# Without --apply it prints the `gh variable set` commands; with --apply it runs them (GitHub CLI,
+# Without --apply it prints the commands (the secret's value hidden); with --apply it runs them (GitHub CLI,
 # logged in with admin rights on the repository). By default they are repository variables,
 # which is what .github/workflows/deploy.yml reads (its deploy job has no environment; see the
 # comment there). Run it from the repository root after `terraform -chdir=infra apply`, and
@@ -41,6 +42,8 @@ mapping=(
   LAMBDA_FUNCTION_NAME=lambda_function_name
   LAMBDA_ALIAS=lambda_alias_name
   API_URL=api_url
+  AUTH_TOKEN_URL=token_url
+  AUTH_CLIENT_ID=auth_client_id
 )
 
 for pair in "${mapping[@]}"; do
@@ -57,3 +60,19 @@ for pair in "${mapping[@]}"; do
     printf 'gh variable set %s%s --body %q\n' "$variable" "${scope[*]:+ ${scope[*]}}" "$value"
   fi
 done
+
+# The secret goes by stdin, never on a command line.
+secret=$(jq -er '.auth_client_secret.value' <<<"$outputs") || {
+  echo "terraform output auth_client_secret is missing" >&2
+  exit 1
+}
+if [[ -z "$secret" ]]; then
+  echo "auth_client_secret is empty (an external issuer): set the AUTH_CLIENT_ID variable and the" \
+    "AUTH_CLIENT_SECRET secret to a client of that issuer yourself" >&2
+elif [[ "$apply" == true ]]; then
+  gh secret set AUTH_CLIENT_SECRET "${scope[@]}" <<<"$secret"
+  echo "set secret AUTH_CLIENT_SECRET"
+else
+  printf 'terraform -chdir=infra output -raw auth_client_secret | gh secret set AUTH_CLIENT_SECRET%s\n' \
+    "${scope[*]:+ ${scope[*]}}"
+fi

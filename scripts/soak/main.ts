@@ -65,9 +65,19 @@ const stack = spawn([process.execPath, STACK_MAIN], {
 });
 const base = `http://127.0.0.1:${port}`;
 
+/** The workers' token, from the stack's own issuer (client credentials, every scope). */
+let auth: Record<string, string> = {};
+
 async function waitForBanner(): Promise<void> {
   // Keep draining its stdout after the banner (warnings and errors are logged there) and echo it.
   await waitForStackReady(stack.stdout, 30_000, (chunk) => process.stderr.write(chunk));
+  const response = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${btoa('picus-local:picus-local-secret')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  const { access_token } = (await response.json()) as { access_token: string };
+  auth = { authorization: `Bearer ${access_token}` };
 }
 
 function childrenOf(pid: number): number[] {
@@ -188,7 +198,11 @@ async function doPut(worker: number): Promise<void> {
   const body = (await expectStatus(
     'put',
     await timed('put', () =>
-      fetch(`${base}/picus/put`, { method: 'POST', headers: json, body: JSON.stringify(data) }),
+      fetch(`${base}/picus/put`, {
+        method: 'POST',
+        headers: { ...json, ...auth },
+        body: JSON.stringify(data),
+      }),
     ),
     201,
   )) as { object_id: string } | undefined;
@@ -201,7 +215,7 @@ async function doGet(): Promise<void> {
   try {
     const body = (await expectStatus(
       'get',
-      await timed('get', () => fetch(`${base}/picus/get/${encodeURIComponent(id)}`)),
+      await timed('get', () => fetch(`${base}/picus/get/${encodeURIComponent(id)}`, { headers: auth })),
       200,
     )) as { data: unknown } | undefined;
     if (body && JSON.stringify(body.data) !== JSON.stringify(live.get(id))) fail(`get ${id}: data differs`);
@@ -216,7 +230,9 @@ async function doDelete(): Promise<void> {
   try {
     const body = (await expectStatus(
       'delete',
-      await timed('delete', () => fetch(`${base}/picus/${encodeURIComponent(id)}`, { method: 'DELETE' })),
+      await timed('delete', () =>
+        fetch(`${base}/picus/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth }),
+      ),
       200,
     )) as { deleted?: boolean } | undefined;
     // Only an acknowledged delete leaves the model; after an error the item may still be there.
@@ -232,7 +248,7 @@ async function doDelete(): Promise<void> {
 async function doList(): Promise<void> {
   const body = (await expectStatus(
     'list',
-    await timed('list', () => fetch(`${base}/picus/list?limit=50`)),
+    await timed('list', () => fetch(`${base}/picus/list?limit=50`, { headers: auth })),
     200,
   )) as { items?: unknown[]; count?: number } | undefined;
   if (body && (!Array.isArray(body.items) || body.items.length !== body.count)) fail('list: malformed page');
@@ -256,7 +272,7 @@ async function listAll(): Promise<Map<string, unknown>> {
   let cursor: string | null = null;
   for (let pages = 0; pages < 100_000; pages++) {
     const url = `${base}/picus/list?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const response = await fetch(url);
+    const response = await fetch(url, { headers: auth });
     if (response.status !== 200) throw new Error(`full list: ${response.status} ${await response.text()}`);
     const page = (await response.json()) as {
       items: Array<{ object_id: string; data: unknown }>;

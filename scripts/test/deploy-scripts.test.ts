@@ -345,6 +345,9 @@ describe('github-vars.sh', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('gh variable set ECS_TASK_FAMILY --body value-of-ecs_task_family');
     expect(result.stdout).toContain('gh variable set LAMBDA_ALIAS --body value-of-lambda_alias_name');
-    expect(result.stdout.trim().split('\n')).toHaveLength(10);
+    expect(result.stdout).toContain('gh variable set AUTH_TOKEN_URL --body value-of-token_url');
+    expect(result.stdout).toContain('| gh secret set AUTH_CLIENT_SECRET');
+    expect(result.stdout).not.toContain('value-of-auth_client_secret');
+    expect(result.stdout.trim().split('\n')).toHaveLength(13);
   });
 });

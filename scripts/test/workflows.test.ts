@@ -87,7 +87,11 @@ describe('deploy.yml', () => {
 
   test('authenticates with GitHub OIDC only: no stored AWS keys', () => {
     expect(deployJob.permissions?.['id-token']).toBe('write');
-    expect(deployText).not.toMatch(/secrets\./);
+    // The one stored secret is the API's test client, and only the contract suite sees it.
+    expect([...deployText.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1])).toEqual(['AUTH_CLIENT_SECRET']);
+    expect(stepRunning('playwright test')?.env?.AUTH_CLIENT_SECRET).toBe(
+      `\${{ secrets.AUTH_CLIENT_SECRET }}`,
+    );
     expect(deployText).not.toMatch(/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY)/);
     const login = steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'));
     expect(login?.with?.['role-to-assume']).toBe(`\${{ vars.AWS_DEPLOY_ROLE_ARN }}`);

@@ -31,6 +31,8 @@ from moto.acm import responses as acm_responses
 from moto.applicationautoscaling import models as aas_models
 from moto.applicationautoscaling import responses as aas_responses
 from moto.awslambda import models as lambda_models
+from moto.cognitoidp import models as cognito_models
+from moto.cognitoidp import responses as cognito_responses
 from moto.core.utils import utcnow
 from moto.ec2.models import security_groups as ec2_security_groups
 from moto.ec2.models import subnets as ec2_subnets
@@ -327,6 +329,21 @@ def _update_service(update):
 replace(ecs_responses.EC2ContainerServiceResponse, "create_service", _create_service)
 replace(ecs_responses.EC2ContainerServiceResponse, "update_service", _update_service)
 original(ecs_models.EC2ContainerServiceBackend, "_get_service")
+
+
+# Cognito: DeleteResourceServer is not implemented (a 500 the provider retried until it timed
+# out, so no stack with a Cognito resource server could be destroyed).
+def _delete_resource_server(self):
+    server = self.backend.describe_resource_server(self._get_param("UserPoolId"), self._get_param("Identifier"))
+    del self.backend.user_pools[server.user_pool_id].resource_servers[server.identifier]
+    return cognito_responses.EmptyResult()
+
+
+original(cognito_models.CognitoIdpBackend, "describe_resource_server")
+original(cognito_models.CognitoResourceServer, "__init__")
+if "delete_resource_server" in vars(cognito_responses.CognitoIdpResponse):
+    sys.exit(f"emulator: moto {MOTO_VERSION} now has cognito-idp delete_resource_server; drop the patch")
+cognito_responses.CognitoIdpResponse.delete_resource_server = _delete_resource_server
 
 
 def main():

@@ -3,12 +3,14 @@
  * read-only root filesystem, awslogs, container health check, stop timeout covering the
  * drain), the service in private subnets, and target-tracking autoscaling.
  */
+
+import { type AuthRefs, authEnvironment } from './auth.ts';
 import { APP_PORT, CONTAINER_HEALTHCHECK, CONTAINER_NAME, SHUTDOWN } from './constants.ts';
 import { ecsRoles } from './identity.ts';
 import type { LoadBalancer } from './loadbalancer.ts';
 import type { Network } from './network.ts';
 import type { Settings } from './settings.ts';
-import { type Expr, type Fragment, jsonDoc, tpl } from './tf.ts';
+import { computedJson, cond, type Expr, type Fragment, fn, jsonDoc, op, tpl } from './tf.ts';
 
 /** Numeric uid:gid the container runs as (no root, even if the image forgot USER). */
 export const CONTAINER_USER = '10001:10001';
@@ -24,6 +26,7 @@ export function compute(
     repositoryUrl: Expr;
     tableArn: Expr;
     tableName: Expr;
+    auth: AuthRefs;
   },
 ) {
   const { v, name } = s;
@@ -47,6 +50,7 @@ export function compute(
     default_capacity_provider_strategy: [{ capacity_provider: 'FARGATE', weight: 1, base: 0 }],
   });
 
+  const authEnv = authEnvironment(refs.auth);
   const container = {
     name: CONTAINER_NAME,
     image: tpl`${refs.repositoryUrl}:${v.imageTag.ref}`,
@@ -59,12 +63,19 @@ export function compute(
     // binary writes no file (traced: strace -f -e trace=%file while serving every route), and a
     // Fargate bind mount at /tmp would be root-owned, unwritable for uid 10001, anyway.
     portMappings: [{ name: 'http', containerPort: APP_PORT, hostPort: APP_PORT, protocol: 'tcp' }],
-    environment: [
-      { name: 'AWS_REGION', value: v.region.ref },
-      { name: 'LOG_LEVEL', value: v.logLevel.ref },
-      { name: 'PORT_APP', value: String(APP_PORT) },
-      { name: 'TABLE_NAME', value: refs.tableName },
-    ],
+    environment: computedJson(
+      fn(
+        'concat',
+        Object.entries({
+          AWS_REGION: v.region.ref,
+          LOG_LEVEL: v.logLevel.ref,
+          PORT_APP: String(APP_PORT),
+          TABLE_NAME: refs.tableName,
+          ...authEnv.always,
+        }).map(([name, value]) => ({ name, value })),
+        cond(op(authEnv.audience, '!=', ''), [{ name: 'AUTH_AUDIENCE', value: authEnv.audience }], []),
+      ),
+    ),
     healthCheck: {
       command: ['CMD', ...CONTAINER_HEALTHCHECK],
       interval: 10,

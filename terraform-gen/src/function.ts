@@ -3,18 +3,20 @@
  * writes, published versions behind a `live` alias (the ALB targets the alias), its own log
  * group with retention, and bounded (reserved) concurrency.
  */
+import { type AuthRefs, authEnvironment } from './auth.ts';
 import { LAMBDA } from './constants.ts';
 import { lambdaRole } from './identity.ts';
 import type { Settings } from './settings.ts';
-import { type Expr, type Fragment, fn, raw, str, tpl } from './tf.ts';
+import { cond, type Expr, type Fragment, fn, op, raw, str, tpl } from './tf.ts';
 
 export function lambdaFunction(
   f: Fragment,
   identity: Fragment,
   s: Settings,
-  refs: { tableArn: Expr; tableName: Expr },
+  refs: { tableArn: Expr; tableName: Expr; auth: AuthRefs },
 ) {
   const zipPath = tpl`${raw('path.module')}/${LAMBDA.zipPath}`;
+  const authEnv = authEnvironment(refs.auth);
   const functionName = f.local('function_name', tpl`${s.v.environment.ref}-picus-delete`);
   const logGroup = f.resource<'arn' | 'name'>('aws_cloudwatch_log_group', 'lambda', {
     name: tpl`/aws/lambda/${functionName.ref}`,
@@ -40,11 +42,16 @@ export function lambdaFunction(
       // -1 is the provider's "no reservation".
       reserved_concurrent_executions: fn('coalesce', s.v.lambdaConcurrency.ref, -1),
       environment: {
-        variables: {
-          TABLE_NAME: refs.tableName,
-          LOG_LEVEL: s.v.logLevel.ref,
-          NODE_OPTIONS: '--enable-source-maps',
-        },
+        variables: fn(
+          'merge',
+          {
+            TABLE_NAME: refs.tableName,
+            LOG_LEVEL: s.v.logLevel.ref,
+            NODE_OPTIONS: '--enable-source-maps',
+            ...authEnv.always,
+          },
+          cond(op(authEnv.audience, '!=', ''), { AUTH_AUDIENCE: authEnv.audience }, {}),
+        ),
       },
       // The levels are Lambda's defaults for JSON, spelled out: left unset, the provider sees
       // them appear after every apply and, with publish = true, publishes a new version each time.

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RoutingTable, routingTable } from '../../contracts/routing.ts';
+import { auth } from './auth.ts';
 import { compute } from './compute.ts';
 import { LAMBDA } from './constants.ts';
 import { data } from './data.ts';
@@ -33,6 +34,7 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
     lb: new Fragment('load_balancer.tf.json'),
     compute: new Fragment('compute.tf.json'),
     observability: new Fragment('observability.tf.json'),
+    auth: new Fragment('auth.tf.json'),
     outputs: new Fragment('outputs.tf.json'),
   };
 
@@ -40,9 +42,11 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
   const net = network(files.network, s);
   const table_ = data(files.data, s);
   const repo = registry(files.registry, s);
+  const authRefs = auth(files.auth, s);
   const fnRefs = lambdaFunction(files.fn, files.identity, s, {
     tableArn: table_.arn,
     tableName: table_.name,
+    auth: authRefs,
   });
   const tls = certificate(files.dns, s);
   const logs = accessLogs(files.edge, s);
@@ -71,6 +75,7 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
     repositoryUrl: repo.url,
     tableArn: table_.arn,
     tableName: table_.name,
+    auth: authRefs,
   });
   const deploy = deployRole(files.identity, s, {
     repositoryArn: repo.arn,
@@ -113,6 +118,19 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
   o.output('alarm_topic_arn', obs.topicArn, 'SNS topic the alarms notify.');
   o.output('deploy_role_arn', deploy.arn, 'IAM role GitHub Actions (main branch) assumes to deploy.');
   o.output('aws_region', s.v.region.ref, 'Region of the stack.');
+  o.output('auth_issuer', authRefs.issuer, 'Issuer (iss) of the access tokens the API accepts.');
+  o.output('token_url', authRefs.tokenUrl, 'OAuth 2.0 token endpoint (client credentials).');
+  o.output(
+    'auth_client_id',
+    authRefs.clientId,
+    'Client id of the pipeline client (client credentials, every scope); empty with an external issuer.',
+  );
+  o.output(
+    'auth_client_secret',
+    authRefs.clientSecret,
+    'Secret of the pipeline client (read it with terraform output -raw auth_client_secret).',
+    true,
+  );
 
   return Object.values(files);
 }

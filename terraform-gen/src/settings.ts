@@ -302,8 +302,50 @@ export function settings(versions: Fragment, vars: Fragment) {
     }),
     tableDeletionProtection: vars.variable('table_deletion_protection', {
       type: 'bool',
-      description: 'Enable DynamoDB deletion protection on the table.',
+      description:
+        'Enable deletion protection on the DynamoDB table and the Cognito user pool (deleting the pool would void every client id and secret).',
       default: true,
+    }),
+    authIssuer: vars.variable('auth_issuer', {
+      type: 'string',
+      description:
+        'Issuer (iss) of the access tokens the API accepts, when an external OAuth 2.0 provider issues them. Empty (the default): an Amazon Cognito user pool is created and issues them.',
+      default: '',
+      validation: [
+        {
+          condition: raw('var.auth_issuer == "" || can(regex("^https://[^\\\\s]+$", var.auth_issuer))'),
+          error_message: 'auth_issuer must be empty or an https:// URL.',
+        },
+      ],
+    }),
+    authJwksUrl: vars.variable('auth_jwks_url', {
+      type: 'string',
+      description: "The issuer's signing keys (JWKS). Empty: <issuer>/.well-known/jwks.json.",
+      default: '',
+      validation: [
+        {
+          condition: raw('var.auth_jwks_url == "" || can(regex("^https://[^\\\\s]+$", var.auth_jwks_url))'),
+          error_message: 'auth_jwks_url must be empty or an https:// URL.',
+        },
+      ],
+    }),
+    authTokenUrl: vars.variable('auth_token_url', {
+      type: 'string',
+      description:
+        "The token endpoint clients use (shown in the API docs). Empty: Cognito's, or <issuer>/oauth2/token for an external issuer.",
+      default: '',
+      validation: [
+        {
+          condition: raw('var.auth_token_url == "" || can(regex("^https://[^\\\\s]+$", var.auth_token_url))'),
+          error_message: 'auth_token_url must be empty or an https:// URL.',
+        },
+      ],
+    }),
+    authAudience: vars.variable('auth_audience', {
+      type: 'string',
+      description:
+        'When set, access tokens must name it in aud (leave empty for Cognito, whose access tokens carry no aud).',
+      default: '',
     }),
   };
 

@@ -7,7 +7,15 @@
  * builds template strings that mix literal text (escaped) with expressions.
  */
 
-export type Json = string | number | boolean | null | Expr | Json[] | { [key: string]: Json | undefined };
+export type Json =
+  | string
+  | number
+  | boolean
+  | null
+  | Expr
+  | ComputedJson
+  | Json[]
+  | { [key: string]: Json | undefined };
 export type Body = { [key: string]: Json | undefined };
 
 /** A Terraform expression (without the surrounding `${ }`). */
@@ -37,14 +45,25 @@ export class Expr {
 
 export const raw = (hcl: string): Expr => new Expr(hcl);
 
+/**
+ * A value of a `jsonDoc` that Terraform computes: the expression's `jsonencode`, spliced into the
+ * document as JSON (a list whose length depends on a variable, say), not as a string.
+ */
+export class ComputedJson {
+  constructor(readonly expr: Expr) {}
+}
+export const computedJson = (expr: Expr): ComputedJson => new ComputedJson(expr);
+
 /** Render a value as an HCL expression (for use inside function calls and conditionals). */
 export function hcl(value: Json): string {
   if (value instanceof Expr) return value.hcl;
+  if (value instanceof ComputedJson) return value.expr.hcl;
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(hcl).join(', ')}]`;
   const entries = Object.entries(value).filter((e): e is [string, Json] => e[1] !== undefined);
+  if (entries.length === 0) return '{}';
   return `{ ${entries.map(([k, v]) => `${JSON.stringify(k)} = ${hcl(v)}`).join(', ')} }`;
 }
 
@@ -79,7 +98,9 @@ export function tpl(strings: TemplateStringsArray, ...values: (Expr | string | n
  * Expressions inside become interpolations, so Terraform substitutes them at plan time.
  */
 export function jsonDoc(value: Json): string {
+  const computed: ComputedJson[] = [];
   const walk = (v: Json | undefined): unknown => {
+    if (v instanceof ComputedJson) return `\u0000${computed.push(v) - 1}\u0000`;
     if (v instanceof Expr) return v.toJSON();
     if (typeof v === 'string') return escapeTemplate(v);
     if (Array.isArray(v)) return v.map(walk);
@@ -92,7 +113,10 @@ export function jsonDoc(value: Json): string {
     }
     return v;
   };
-  return JSON.stringify(walk(value));
+  return JSON.stringify(walk(value)).replace(
+    /"\\u0000(\d+)\\u0000"/g,
+    (_, i: string) => `\${jsonencode(${(computed[Number(i)] as ComputedJson).expr.hcl})}`,
+  );
 }
 
 export interface Lifecycle {

@@ -97,6 +97,9 @@ describe('the generated stack on an emulated AWS account', () => {
           hosted_zone_id: zoneId,
           table_name: 'staging_picus_data',
           create_github_oidc_provider: false,
+          // Tokens from an external identity provider instead of a Cognito user pool.
+          auth_issuer: 'https://login.example.test',
+          auth_audience: 'picus-api',
         },
         options,
       );
@@ -152,6 +155,9 @@ describe('the generated stack on an emulated AWS account', () => {
       expect(await prod.stateList()).toEqual([]);
       expect((await aws.aws<Any>(['dynamodb', 'list-tables'])).TableNames).toEqual([]);
       expect((await aws.aws<Any>(['elbv2', 'describe-load-balancers'])).LoadBalancers).toEqual([]);
+      expect(
+        (await aws.aws<Any>(['cognito-idp', 'list-user-pools', '--max-results', '10'])).UserPools,
+      ).toEqual([]);
 
       const seconds = (performance.now() - started) / 1000;
       const rows = [prod, staging, zurich].map(
@@ -245,6 +251,9 @@ async function checkAccount(aws: EmulatedAws, prod: Workspace, staging: Workspac
   }
   expect((await staging.outputs()).table_name).toBe('staging_picus_data');
 
+  // Who issues tokens: a Cognito user pool for prod, an external issuer for staging.
+  await checkAuth(aws, out, await staging.outputs());
+
   // No reserved concurrency by default (new accounts cannot reserve any).
   const fn = await aws.aws<Any>(['lambda', 'get-function', '--function-name', 'prod-picus-delete']);
   expect(fn.Concurrency).toBeUndefined();
@@ -287,6 +296,84 @@ async function checkAccount(aws: EmulatedAws, prod: Workspace, staging: Workspac
   );
   expect(writers).toContainEqual({ AWS: `arn:aws:iam::${ELB_LEGACY_LOG_ACCOUNTS[REGION]}:root` });
   expect(writers).toContainEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
+}
+
+/** The token issuers, and the AUTH_* settings the tasks and functions got. */
+async function checkAuth(
+  aws: EmulatedAws,
+  prod: Record<string, string>,
+  staging: Record<string, string>,
+): Promise<void> {
+  const pools = (await aws.aws<Any>(['cognito-idp', 'list-user-pools', '--max-results', '10'])).UserPools;
+  expect(pools.map((p: Any) => p.Name)).toEqual(['prod-picus-api']);
+  const poolId = pools[0].Id;
+  expect(prod.auth_issuer).toBe(`https://cognito-idp.${REGION}.amazonaws.com/${poolId}`);
+  expect(prod.token_url).toBe(
+    `https://prod-picus-${ACCOUNT_ID}.auth.${REGION}.amazoncognito.com/oauth2/token`,
+  );
+  const server = (
+    await aws.aws<Any>([
+      'cognito-idp',
+      'describe-resource-server',
+      '--user-pool-id',
+      poolId,
+      '--identifier',
+      'picus',
+    ])
+  ).ResourceServer;
+  expect(server.Scopes.map((s: Any) => s.ScopeName).sort()).toEqual(['delete', 'read', 'write']);
+  const client = (
+    await aws.aws<Any>([
+      'cognito-idp',
+      'describe-user-pool-client',
+      '--user-pool-id',
+      poolId,
+      '--client-id',
+      prod.auth_client_id as string,
+    ])
+  ).UserPoolClient;
+  expect(client.AllowedOAuthFlows).toEqual(['client_credentials']);
+  expect([...client.AllowedOAuthScopes].sort()).toEqual(['picus/delete', 'picus/read', 'picus/write']);
+  expect(client.ClientSecret).toBe(prod.auth_client_secret);
+  expect(staging.auth_issuer).toBe('https://login.example.test');
+  expect(staging.auth_client_id).toBe('');
+
+  const expected = {
+    prod: {
+      AUTH_MODE: 'jwt',
+      AUTH_ISSUER: prod.auth_issuer,
+      AUTH_JWKS_URL: `${prod.auth_issuer}/.well-known/jwks.json`,
+      AUTH_TOKEN_URL: prod.token_url,
+    },
+    staging: {
+      AUTH_MODE: 'jwt',
+      AUTH_ISSUER: 'https://login.example.test',
+      AUTH_JWKS_URL: 'https://login.example.test/.well-known/jwks.json',
+      AUTH_TOKEN_URL: 'https://login.example.test/oauth2/token',
+      AUTH_AUDIENCE: 'picus-api',
+    },
+  } as const;
+  for (const [env, auth] of Object.entries(expected)) {
+    const task = (
+      await aws.aws<Any>(['ecs', 'describe-task-definition', '--task-definition', `${env}-picus`])
+    ).taskDefinition;
+    const taskAuth = Object.fromEntries(
+      task.containerDefinitions[0].environment
+        .filter((e: Any) => e.name.startsWith('AUTH_'))
+        .map((e: Any) => [e.name, e.value]),
+    );
+    expect(taskAuth).toEqual(auth);
+    const fn = await aws.aws<Any>([
+      'lambda',
+      'get-function-configuration',
+      '--function-name',
+      `${env}-picus-delete`,
+    ]);
+    const fnAuth = Object.fromEntries(
+      Object.entries(fn.Environment.Variables).filter(([name]) => name.startsWith('AUTH_')),
+    );
+    expect(fnAuth).toEqual(auth);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { routingTable } from '../../contracts/routing.ts';
 import { LAMBDA, SHUTDOWN } from '../src/constants.ts';
 import { renderStack, staleFiles } from '../src/generate.ts';
-import { parsedStack } from './stack.ts';
+import { parseContainerDefinitions, parsedStack } from './stack.ts';
 
 describe('generated infra/', () => {
   test('committed infra/*.tf.json files are up to date', () => {
@@ -20,6 +20,7 @@ describe('generated infra/', () => {
   test('one file per concern, only the hashicorp/aws provider, pinned', () => {
     const s = parsedStack();
     expect([...s.files.keys()].sort()).toEqual([
+      'auth.tf.json',
       'compute.tf.json',
       'data.tf.json',
       'dns_tls.tf.json',
@@ -109,7 +110,9 @@ describe('shutdown timings', () => {
     const s = parsedStack();
     const tg = s.resource('aws_lb_target_group', 'container');
     expect(Number(tg.deregistration_delay)).toBe(SHUTDOWN.deregistrationDelaySeconds);
-    const [container] = JSON.parse(s.resource('aws_ecs_task_definition', 'app').container_definitions);
+    const [container] = parseContainerDefinitions(
+      s.resource('aws_ecs_task_definition', 'app').container_definitions,
+    );
     expect(container.stopTimeout).toBe(SHUTDOWN.stopTimeoutSeconds);
   });
 });

@@ -5,15 +5,15 @@
  * terraform-validate.test.ts validates infra/ with it and shows it rejects such mistakes.
  */
 import { describe, expect, test } from 'bun:test';
+import { ALL_SCOPES, RESOURCE_SERVER } from '../../contracts/auth.ts';
 import { APP_PORT, CONTAINER_HEALTHCHECK, LAMBDA, TABLE, TLS_POLICY } from '../src/constants.ts';
 import { WAF_LOGGED_ACTIONS } from '../src/edge.ts';
 import { ELB_LEGACY_LOG_ACCOUNTS, ELB_LOG_DELIVERY_PRINCIPAL } from '../src/elb-log-delivery.ts';
 import { MANAGED_RULE_GROUPS } from '../src/waf-managed-rules.ts';
-import { type Any, parsedStack } from './stack.ts';
+import { type Any, parseContainerDefinitions, parsedStack } from './stack.ts';
 
 const s = parsedStack();
 const TABLE_ARN = '${aws_dynamodb_table.picus_data.arn}';
-const TABLE_NAME = '${aws_dynamodb_table.picus_data.name}';
 const allStatements = () =>
   Object.entries(s.files.get('identity.tf.json').data.aws_iam_policy_document).flatMap(([name, doc]) =>
     (doc as Any).statement.map((st: Any) => ({ doc: name, ...st })),
@@ -359,7 +359,7 @@ describe('load balancer and TLS', () => {
 
 describe('compute', () => {
   const td = s.resource('aws_ecs_task_definition', 'app');
-  const [c] = JSON.parse(td.container_definitions);
+  const [c] = parseContainerDefinitions(td.container_definitions);
   test('Fargate ARM64, non-root, read-only root filesystem, awslogs, health check', () => {
     expect(td.requires_compatibilities).toEqual(['FARGATE']);
     expect(td.network_mode).toBe('awsvpc');
@@ -374,13 +374,24 @@ describe('compute', () => {
     expect(c.logConfiguration.logDriver).toBe('awslogs');
     expect(c.healthCheck.command).toEqual(['CMD', ...CONTAINER_HEALTHCHECK]);
     expect(c.portMappings[0].containerPort).toBe(APP_PORT);
-    const env = Object.fromEntries(c.environment.map((e: Any) => [e.name, e.value]));
-    expect(env).toEqual({
-      AWS_REGION: '${var.aws_region}',
-      LOG_LEVEL: '${var.log_level}',
-      PORT_APP: String(APP_PORT),
-      TABLE_NAME: TABLE_NAME,
-    });
+    // Computed by Terraform: AUTH_AUDIENCE only when set (ECS drops empty values, a diff forever).
+    expect(c.environment).toBe(
+      'computed:concat([' +
+        [
+          ['AWS_REGION', 'var.aws_region'],
+          ['LOG_LEVEL', 'var.log_level'],
+          ['PORT_APP', '"8000"'],
+          ['TABLE_NAME', 'aws_dynamodb_table.picus_data.name'],
+          ['AUTH_MODE', '"jwt"'],
+          ['AUTH_ISSUER', 'local.auth_issuer'],
+          ['AUTH_JWKS_URL', 'local.auth_jwks_url'],
+          ['AUTH_TOKEN_URL', 'local.auth_token_url'],
+        ]
+          .map(([name, value]) => `{ "name" = "${name}", "value" = ${value} }`)
+          .join(', ') +
+        '], var.auth_audience != "" ? [{ "name" = "AUTH_AUDIENCE", "value" = var.auth_audience }] : [])',
+    );
+    expect(APP_PORT).toBe(8000);
     expect(c.image).toBe('${aws_ecr_repository.app.repository_url}:${var.image_tag}');
   });
 
@@ -427,11 +438,12 @@ describe('function and data', () => {
     // No reservation unless configured (-1): new accounts cannot reserve any concurrency.
     expect(fn.reserved_concurrent_executions).toBe('${coalesce(var.lambda_reserved_concurrency, -1)}');
     expect(s.variable('lambda_reserved_concurrency')).toMatchObject({ default: null, nullable: true });
-    expect(fn.environment.variables).toEqual({
-      TABLE_NAME: TABLE_NAME,
-      LOG_LEVEL: '${var.log_level}',
-      NODE_OPTIONS: '--enable-source-maps',
-    });
+    expect(fn.environment.variables).toBe(
+      '${merge({ "TABLE_NAME" = aws_dynamodb_table.picus_data.name, "LOG_LEVEL" = var.log_level, ' +
+        '"NODE_OPTIONS" = "--enable-source-maps", "AUTH_MODE" = "jwt", "AUTH_ISSUER" = local.auth_issuer, ' +
+        '"AUTH_JWKS_URL" = local.auth_jwks_url, "AUTH_TOKEN_URL" = local.auth_token_url }, ' +
+        'var.auth_audience != "" ? { "AUTH_AUDIENCE" = var.auth_audience } : {})}',
+    );
     // Lambda's JSON defaults spelled out, or every apply would publish a new version.
     expect(fn.logging_config).toMatchObject({
       log_format: 'JSON',
@@ -506,5 +518,45 @@ describe('observability', () => {
       (w.properties.metrics ?? []).map((m: Any) => m.at(-1)?.stat),
     );
     for (const p of ['p50', 'p95', 'p99']) expect(stats).toContain(p);
+  });
+});
+
+describe('authentication (Cognito, unless auth_issuer names another issuer)', () => {
+  test('a user pool only machines use, with the API’s scopes on a resource server', () => {
+    const pool = s.resource('aws_cognito_user_pool', 'api');
+    expect(pool.count).toBe('${local.use_cognito ? 1 : 0}');
+    expect(pool.admin_create_user_config).toEqual({ allow_admin_create_user_only: true });
+    const server = s.resource('aws_cognito_resource_server', 'api');
+    expect(server.identifier).toBe(RESOURCE_SERVER);
+    expect(server.scope.map((sc: Any) => `${RESOURCE_SERVER}/${sc.scope_name}`).sort()).toEqual(
+      [...ALL_SCOPES].sort(),
+    );
+  });
+
+  test('the pipeline client: client credentials only, a generated secret, every scope', () => {
+    const client = s.resource('aws_cognito_user_pool_client', 'pipeline');
+    expect(client).toMatchObject({
+      generate_secret: true,
+      allowed_oauth_flows: ['client_credentials'],
+      allowed_oauth_flows_user_pool_client: true,
+      allowed_oauth_scopes: '${aws_cognito_resource_server.api[0].scope_identifiers}',
+    });
+    expect(s.outputs.auth_client_secret.sensitive).toBe(true);
+    expect(s.outputs.auth_client_id.sensitive).toBeUndefined();
+  });
+
+  test('an external issuer replaces Cognito entirely; the app is told where tokens come from', () => {
+    expect(s.files.get('auth.tf.json').locals.use_cognito).toBe('${var.auth_issuer == ""}');
+    for (const type of [
+      'aws_cognito_user_pool',
+      'aws_cognito_user_pool_domain',
+      'aws_cognito_resource_server',
+      'aws_cognito_user_pool_client',
+    ]) {
+      for (const resource of Object.values(s.resources(type)))
+        expect(resource.count).toBe('${local.use_cognito ? 1 : 0}');
+    }
+    expect(s.outputs.token_url.value).toBe('${local.auth_token_url}');
+    expect(s.outputs.auth_issuer.value).toBe('${local.auth_issuer}');
   });
 });

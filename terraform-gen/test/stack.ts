@@ -43,3 +43,30 @@ export function parsedStack(): ParsedStack {
     statements: (name) => get('data', 'aws_iam_policy_document', name).statement,
   };
 }
+
+/**
+ * A `container_definitions` document, parsed: each `${jsonencode(<expr>)}` Terraform splices in
+ * (see `computedJson`) reads as the string `computed:<expr>`, so the rest can be inspected as JSON.
+ */
+export function parseContainerDefinitions(text: string): Any[] {
+  let out = '';
+  let i = 0;
+  const marker = '${jsonencode(';
+  while (i < text.length) {
+    const start = text.indexOf(marker, i);
+    if (start < 0) {
+      out += text.slice(i);
+      break;
+    }
+    out += text.slice(i, start);
+    let depth = 1;
+    let j = start + marker.length;
+    for (; j < text.length && depth > 0; j++) {
+      if (text[j] === '(') depth++;
+      else if (text[j] === ')') depth--;
+    }
+    out += JSON.stringify(`computed:${text.slice(start + marker.length, j - 1)}`);
+    i = j + 1; // past the closing brace of ${ }
+  }
+  return JSON.parse(out);
+}
