@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseContainerDefinitions } from '../../terraform-gen/test/stack.ts';
 import { CONTAINER_ENTRY, CONTAINER_TARGETS, containerOutfile } from '../build.ts';
 import { ROOT } from './artifacts.ts';
 
@@ -50,7 +51,9 @@ interface ContainerDefinition {
 }
 const compute = JSON.parse(readFileSync(join(ROOT, 'infra', 'compute.tf.json'), 'utf8'));
 const taskContainer = (
-  JSON.parse(compute.resource.aws_ecs_task_definition.app.container_definitions) as ContainerDefinition[]
+  parseContainerDefinitions(
+    compute.resource.aws_ecs_task_definition.app.container_definitions,
+  ) as ContainerDefinition[]
 )[0] as ContainerDefinition;
 const runtimePlatform = compute.resource.aws_ecs_task_definition.app.runtime_platform as {
   cpu_architecture: string;
