@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { canonicalNumber, numberText } from './exact-number.ts';
 import type { JsonValue } from './item.ts';
+import { isJsonNumber } from './item-rules.ts';
 
 /**
  * Fixed namespace for name-based (RFC 9562 version 5) object ids. Changing it
@@ -26,9 +28,17 @@ export function objectIdForIdempotencyKey(key: string, caller: string | null = n
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Structural equality of JSON values; object key order does not matter. */
+/**
+ * Structural equality of JSON values; object key order does not matter, and numbers are equal
+ * when their exact decimal values are (9007199254740993 is not 9007199254740992).
+ */
 export function sameJson(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;
+  if (isJsonNumber(a) || isJsonNumber(b)) {
+    if (!isJsonNumber(a) || !isJsonNumber(b)) return false;
+    const [x, y] = [canonicalNumber(numberText(a)), canonicalNumber(numberText(b))];
+    return 'text' in x && 'text' in y && x.text === y.text;
+  }
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;

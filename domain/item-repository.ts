@@ -15,8 +15,8 @@ export interface ItemRepository {
    */
   create(item: Item): Promise<CreateResult>;
   get(objectId: string): Promise<Item | undefined>;
-  /** Deletes atomically; returns the deleted item, or undefined if there was none. */
-  delete(objectId: string): Promise<Item | undefined>;
+  /** Deletes atomically; whether there was an item to delete. */
+  delete(objectId: string): Promise<boolean>;
   /**
    * One page of at most `limit` items, starting after `cursor` (an opaque string
    * this repository produced). Following cursors to the end yields every item

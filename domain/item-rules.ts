@@ -1,4 +1,5 @@
 import { InvalidIdempotencyKey, InvalidItem, InvalidKey, InvalidPageRequest } from './errors.ts';
+import { canonicalNumber, type ExactNumber, exactNumber, isExactNumber, numberText } from './exact-number.ts';
 import type { JsonObject, JsonValue } from './item.ts';
 
 /** DynamoDB partition keys are 1..2048 bytes; the API promises 1..1024 (UTF-8). */
@@ -7,10 +8,6 @@ export const MAX_KEY_BYTES = 1024;
 export const MAX_DATA_DEPTH = 32;
 /** DynamoDB attribute names (including map keys) are 1..65535 bytes. */
 export const MAX_ATTRIBUTE_NAME_BYTES = 65535;
-/** DynamoDB numbers: magnitude 1E-130 .. 9.9999999999999999999999999999999999999E+125. */
-// DynamoDB's maximum is 9.9999999999999999999999999999999999999E+125: every double below 1e126 fits.
-const MAX_NUMBER_MAGNITUDE = 1e126;
-const MIN_NUMBER_MAGNITUDE = 1e-130;
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -48,50 +45,57 @@ export function assertValidPageSize(limit: number): void {
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isExactNumber(value);
+}
+
+export function isJsonNumber(value: unknown): value is number | ExactNumber {
+  return typeof value === 'number' || isExactNumber(value);
 }
 
 /**
- * Checks that `data` is a JSON object the store can hold and give back exactly:
- * depth, number range and attribute names within DynamoDB's limits.
- * Iterative, so a hostile nesting depth cannot overflow the stack.
+ * `data` as the store keeps it, or InvalidItem saying why it cannot be kept exactly: a JSON
+ * object within DynamoDB's depth, number and attribute-name limits, with every number in its
+ * canonical exact form (see exact-number.ts). Recursion stops at the depth limit, so a hostile
+ * nesting cannot overflow the stack. Keys are defined as own entries (a `__proto__` key stays data).
  */
-export function assertValidData(data: unknown): asserts data is JsonObject {
+export function storableData(data: unknown): JsonObject {
   if (!isJsonObject(data)) throw new InvalidItem('The item must be a JSON object.');
-  const stack: Array<{ value: JsonValue; depth: number }> = [{ value: data, depth: 1 }];
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop() as { value: JsonValue; depth: number };
-    if (typeof value === 'number') {
-      assertStorableNumber(value);
-      continue;
-    }
-    if (typeof value === 'string') {
-      if (!value.isWellFormed()) throw new InvalidItem('Strings must be valid Unicode (no lone surrogates).');
-      continue;
-    }
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > MAX_DATA_DEPTH) {
-      throw new InvalidItem(`The item is nested deeper than ${MAX_DATA_DEPTH} levels.`);
-    }
-    if (Array.isArray(value)) {
-      for (const child of value) stack.push({ value: child, depth: depth + 1 });
-      continue;
-    }
-    for (const name of Object.keys(value)) {
-      assertStorableName(name);
-      stack.push({ value: value[name] as JsonValue, depth: depth + 1 });
-    }
-  }
+  return storableValue(data, 1) as JsonObject;
 }
 
-function assertStorableNumber(value: number): void {
-  const magnitude = Math.abs(value);
-  if (!Number.isFinite(value) || magnitude >= MAX_NUMBER_MAGNITUDE) {
-    throw new InvalidItem('Numbers must be less than 1e126 in magnitude.');
+/** Throws InvalidItem unless `data` is a storable item (see storableData). */
+export function assertValidData(data: unknown): asserts data is JsonObject {
+  storableData(data);
+}
+
+function storableValue(value: JsonValue, depth: number): JsonValue {
+  if (isJsonNumber(value)) return storableNumber(value);
+  if (typeof value === 'string') {
+    if (!value.isWellFormed()) throw new InvalidItem('Strings must be valid Unicode (no lone surrogates).');
+    return value;
   }
-  if (magnitude !== 0 && magnitude < MIN_NUMBER_MAGNITUDE) {
-    throw new InvalidItem('Non-zero numbers must be at least 1e-130 in magnitude.');
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > MAX_DATA_DEPTH)
+    throw new InvalidItem(`The item is nested deeper than ${MAX_DATA_DEPTH} levels.`);
+  if (Array.isArray(value)) return value.map((child) => storableValue(child, depth + 1));
+  const copy: JsonObject = {};
+  for (const name of Object.keys(value)) {
+    assertStorableName(name);
+    Object.defineProperty(copy, name, {
+      value: storableValue(value[name] as JsonValue, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
+  return copy;
+}
+
+function storableNumber(value: number | ExactNumber): ExactNumber {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new InvalidItem('Numbers must be finite.');
+  const canonical = canonicalNumber(numberText(value));
+  if ('refusal' in canonical) throw new InvalidItem(canonical.refusal);
+  return exactNumber(canonical.text);
 }
 
 function assertStorableName(name: string): void {

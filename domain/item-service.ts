@@ -3,11 +3,11 @@ import { objectIdForIdempotencyKey, sameJson } from './idempotency.ts';
 import type { Item, ItemPage } from './item.ts';
 import type { ItemRepository } from './item-repository.ts';
 import {
-  assertValidData,
   assertValidIdempotencyKey,
   assertValidKey,
   assertValidPageSize,
   DEFAULT_PAGE_SIZE,
+  storableData,
 } from './item-rules.ts';
 
 export interface PutResult {
@@ -48,8 +48,8 @@ export class ItemService {
     return this.#repository.scan(limit, cursor);
   }
 
-  async put(data: unknown, options: PutOptions = {}): Promise<PutResult> {
-    assertValidData(data);
+  async put(input: unknown, options: PutOptions = {}): Promise<PutResult> {
+    const data = storableData(input);
     const { idempotencyKey } = options;
     const createdBy = options.createdBy ?? null;
     if (idempotencyKey !== undefined) {
@@ -75,11 +75,9 @@ export class ItemService {
     return item;
   }
 
-  async delete(objectId: string): Promise<Item> {
+  async delete(objectId: string): Promise<void> {
     assertValidKey(objectId);
-    const deleted = await this.#repository.delete(objectId);
-    if (!deleted) throw new ItemNotFound(objectId);
-    return deleted;
+    if (!(await this.#repository.delete(objectId))) throw new ItemNotFound(objectId);
   }
 
   /** Readiness: resolves when the store answers. */

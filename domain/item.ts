@@ -1,5 +1,10 @@
-/** Any value JSON can carry. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+import type { ExactNumber } from './exact-number.ts';
+
+/**
+ * Any value JSON can carry. Numbers in stored items are ExactNumbers (their decimal text);
+ * a plain number is accepted where data is built in code.
+ */
+export type JsonValue = string | number | ExactNumber | boolean | null | JsonValue[] | JsonObject;
 
 /** A JSON object: what an item's `data` is. */
 export interface JsonObject {

@@ -234,3 +234,22 @@ test.describe('delete (the Lambda, through the load balancer)', () => {
     await expectResponse(await items.delete(unique('absent')), 'deleteItem', 404);
   });
 });
+
+test.describe('exact numbers', () => {
+  test('a number keeps its exact decimal value through put and get', async ({ items }) => {
+    const body = `{"marker":"${unique('exact')}","n":9007199254740993,"pi":3.1415926535897932384626433832795028841,"z":-0}`;
+    const created = await expectResponse(await items.put(body), 'putItem', 201);
+    const response = await items.get(created.object_id);
+    await expectResponse(response, 'getItem', 200);
+    const text = await response.text();
+    expect(text).toContain('"n":9007199254740993');
+    expect(text).toContain('"pi":3.1415926535897932384626433832795028841');
+    expect(text).toContain('"z":0');
+  });
+
+  test('a number DynamoDB cannot hold exactly is refused with 422', async ({ items }) => {
+    for (const number of ['1e-400', '1.23456789012345678901234567890123456789', '1e126']) {
+      await expectResponse(await items.put(`{"n":${number}}`), 'putItem', 422);
+    }
+  });
+});

@@ -86,12 +86,13 @@ export class DynamoItemRepository implements ItemRepository {
     return this.#read(objectId, false);
   }
 
-  async delete(objectId: string): Promise<Item | undefined> {
+  async delete(objectId: string): Promise<boolean> {
     try {
+      // ALL_OLD answers "was there one" in the same atomic call; the old item is not decoded.
       const { Attributes } = await this.#client.send(
         new DeleteItemCommand({ TableName: this.#table, Key: keyOf(objectId), ReturnValues: 'ALL_OLD' }),
       );
-      return Attributes ? fromStored(Attributes) : undefined;
+      return Attributes !== undefined;
     } catch (error) {
       throw toDomainError(error, 'delete');
     }

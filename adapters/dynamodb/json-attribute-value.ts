@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { canonicalNumber, exactNumber, isExactNumber } from '../../domain/exact-number.ts';
 import type { JsonObject, JsonValue } from '../../domain/item.ts';
 
 /**
@@ -13,9 +14,14 @@ import type { JsonObject, JsonValue } from '../../domain/item.ts';
  * key would still vanish in transit. Map keys are therefore stored escaped: a key
  * that is `__proto__` or starts with `~` gets one `~` prepended, and reading strips
  * one leading `~`. The mapping is a bijection, and every other key is stored as is.
+ *
+ * Numbers travel as their exact decimal text both ways (DynamoDB's `N` is a string): an
+ * ExactNumber's text is stored as is, and a stored number comes back as an ExactNumber in the
+ * canonical form (the one the domain stores; DynamoDB may lay the same value out differently).
  */
 export function toAttributeValue(value: JsonValue): AttributeValue {
   if (value === null) return { NULL: true };
+  if (isExactNumber(value)) return { N: value.rawJSON };
   switch (typeof value) {
     case 'string':
       return { S: value };
@@ -38,7 +44,7 @@ export function toAttributeMap(object: JsonObject): Record<string, AttributeValu
 
 export function fromAttributeValue(value: AttributeValue): JsonValue {
   if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
+  if (value.N !== undefined) return storedNumber(value.N);
   if (value.BOOL !== undefined) return value.BOOL;
   if (value.NULL !== undefined) return null;
   if (value.L !== undefined) return value.L.map(fromAttributeValue);
@@ -52,6 +58,12 @@ export function fromAttributeMap(map: Record<string, AttributeValue>): JsonObjec
     defineEntry(object, unescapeKey(key), fromAttributeValue(map[key] as AttributeValue));
   }
   return object;
+}
+
+function storedNumber(text: string): JsonValue {
+  const canonical = canonicalNumber(text);
+  if ('refusal' in canonical) throw new TypeError(`Stored data holds a number JSON cannot carry: ${text}`);
+  return exactNumber(canonical.text);
 }
 
 function defineEntry<T>(target: Record<string, T>, key: string, value: T): void {

@@ -1,3 +1,4 @@
+import { parseExactJson } from '../../domain/exact-number.ts';
 import type { Item, ItemPage } from '../../domain/item.ts';
 import type { CreateResult, ItemRepository } from '../../domain/item-repository.ts';
 import { decodeCursor, encodeCursor } from '../scan-cursor.ts';
@@ -27,12 +28,10 @@ export class MemoryItemRepository implements ItemRepository {
     return stored === undefined ? undefined : decode(stored);
   }
 
-  async delete(objectId: string): Promise<Item | undefined> {
-    const stored = this.#items.get(objectId);
-    if (stored === undefined) return undefined;
-    this.#items.delete(objectId);
+  async delete(objectId: string): Promise<boolean> {
+    if (!this.#items.delete(objectId)) return false;
     this.#sortedKeys.splice(this.#firstIndexAfter(objectId, true), 1);
-    return decode(stored);
+    return true;
   }
 
   async scan(limit: number, cursor: string | undefined): Promise<ItemPage> {
@@ -68,6 +67,7 @@ export class MemoryItemRepository implements ItemRepository {
  * The service validated the data as JSON before it reached the store, so the text
  * round-trips exactly; JSON.parse keeps a `__proto__` key as an own property.
  */
+/** Numbers come back as the exact text they were stored as (canonical already), as DynamoDB's do. */
 function decode(text: string): Item {
-  return JSON.parse(text) as Item;
+  return parseExactJson(text) as Item;
 }

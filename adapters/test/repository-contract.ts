@@ -1,14 +1,17 @@
 import { describe, expect, test } from 'bun:test';
 import { InvalidPageRequest } from '../../domain/errors.ts';
+import { parseExactJson } from '../../domain/exact-number.ts';
 import type { Item, JsonObject, JsonValue } from '../../domain/item.ts';
 import type { ItemRepository } from '../../domain/item-repository.ts';
+import { storableData } from '../../domain/item-rules.ts';
 
 let counter = 0;
 const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
+/** An item as the domain hands it to a store: its data in storable form (exact numbers). */
 const itemWith = (data: JsonObject, id = uniqueId('item'), createdBy: string | null = 'client-1'): Item => ({
   object_id: id,
-  data,
+  data: storableData(data),
   created_at: new Date().toISOString(),
   created_by: createdBy,
 });
@@ -82,6 +85,26 @@ export function describeRepositoryContract(name: string, makeRepository: () => P
       expect(JSON.stringify(stored?.data)).toBe(JSON.stringify(item.data));
     });
 
+    test('numbers come back with their exact decimal value, in the canonical form', async () => {
+      const repo = await makeRepository();
+      const data = parseExactJson(
+        '{"beyond_double":9007199254740993,"digits38":1.2345678901234567890123456789012345678,' +
+          '"big":12345678901234567890123,"pi":3.1415926535897932384626433832795028841,' +
+          '"trailing":1.50,"negative_zero":-0,"max":9.9999999999999999999999999999999999999e125,' +
+          '"min":1e-130,"plain":[1,2.5,-3,1e21,1e-7]}',
+      ) as JsonObject;
+      const item = itemWith(data);
+      await repo.create(item);
+      const stored = await repo.get(item.object_id);
+      expect(JSON.stringify(stored?.data)).toBe(
+        '{"beyond_double":9007199254740993,"digits38":1.2345678901234567890123456789012345678,' +
+          '"big":1.2345678901234567890123e+22,"pi":3.1415926535897932384626433832795028841,' +
+          '"trailing":1.5,"negative_zero":0,"max":9.9999999999999999999999999999999999999e+125,' +
+          '"min":1e-130,"plain":[1,2.5,-3,1e+21,1e-7]}',
+      );
+      expect(stored).toEqual(item);
+    });
+
     test('a __proto__ key is stored as data and never changes prototypes', async () => {
       const repo = await makeRepository();
       const data = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}');
@@ -97,7 +120,8 @@ export function describeRepositoryContract(name: string, makeRepository: () => P
     test('what a caller changes afterwards, in what it stored or read, never reaches the store', async () => {
       const repo = await makeRepository();
       const item = itemWith({ list: [1, { deep: 'x' }], nested: { n: 1 } });
-      const expected = structuredClone(item);
+      // A deep copy (structuredClone cannot copy exact numbers, which are JSON.rawJSON objects).
+      const expected: Item = { ...item, data: parseExactJson(JSON.stringify(item.data)) as JsonObject };
       await repo.create(item);
       (item.data.list as JsonValue[]).push('added after create');
       const read = await repo.get(item.object_id);
@@ -149,12 +173,12 @@ export function describeRepositoryContract(name: string, makeRepository: () => P
       expect(await repo.get(uniqueId('absent'))).toBeUndefined();
     });
 
-    test('delete returns the deleted item once, then undefined', async () => {
+    test('delete reports the item gone once, then that there was none', async () => {
       const repo = await makeRepository();
       const item = itemWith({ bye: true });
       await repo.create(item);
-      expect(await repo.delete(item.object_id)).toEqual(item);
-      expect(await repo.delete(item.object_id)).toBeUndefined();
+      expect(await repo.delete(item.object_id)).toBe(true);
+      expect(await repo.delete(item.object_id)).toBe(false);
       expect(await repo.get(item.object_id)).toBeUndefined();
     });
 
@@ -163,7 +187,7 @@ export function describeRepositoryContract(name: string, makeRepository: () => P
       const item = itemWith({});
       await repo.create(item);
       const results = await Promise.all(Array.from({ length: 6 }, () => repo.delete(item.object_id)));
-      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+      expect(results.filter((r) => r)).toHaveLength(1);
     });
 
     test('scan pages through every item exactly once', async () => {

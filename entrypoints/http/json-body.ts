@@ -1,5 +1,6 @@
 import { MAX_BODY_BYTES } from '../../contracts/item.ts';
 import { InvalidItem } from '../../domain/errors.ts';
+import { parseExactJson } from '../../domain/exact-number.ts';
 import { MAX_DATA_DEPTH } from '../../domain/item-rules.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 
@@ -37,7 +38,8 @@ export async function readJsonBody(request: Request, maxBytes: number = MAX_BODY
     throw new HttpProblem('MalformedRequest', 'The body is not valid UTF-8.');
   }
   try {
-    return JSON.parse(text);
+    // Numbers keep their exact decimal text: the domain stores them without rounding.
+    return parseExactJson(text);
   } catch (error) {
     if (error instanceof RangeError) {
       // The parser ran out of stack: nesting far beyond anything the store accepts.

@@ -406,3 +406,43 @@ describe('authentication and scopes', () => {
     expect(list.items.map((i) => i.created_by).sort()).toEqual(['client-1', 'client-2']);
   });
 });
+
+describe('numbers are kept exactly', () => {
+  const raw = (body: string) => body;
+
+  test('what a double would round comes back with its exact decimal value', async () => {
+    const { put, call } = harness();
+    const body =
+      '{"a":9007199254740993,"b":12345678901234567890123,"c":3.14159265358979323846264,"d":1.50,"e":-0,' +
+      '"f":[0.1,1e21,123.456]}';
+    const created = PutItemResponse.parse(await (await put(raw(body))).json());
+    const text = await (await call(`/picus/get/${created.object_id}`)).text();
+    expect(text).toContain(
+      '"data":{"a":9007199254740993,"b":1.2345678901234567890123e+22,"c":3.14159265358979323846264,"d":1.5,"e":0,' +
+        '"f":[0.1,1e+21,123.456]}',
+    );
+    const listed = await (await call('/picus/list')).text();
+    expect(listed).toContain('"a":9007199254740993');
+  });
+
+  test.each([
+    ['1e-400', 'at least 1e-130'],
+    ['5e-324', 'at least 1e-130'],
+    ['1e126', 'less than 1e126'],
+    ['1.23456789012345678901234567890123456789', 'at most 38 significant digits'],
+  ])('%s is refused with 422, never changed', async (number, reason) => {
+    const { put, repository } = harness();
+    const problem = await expectProblem(await put(raw(`{"n":${number}}`)), 422);
+    expect(problem.detail).toContain(reason);
+    expect(repository.size).toBe(0);
+  });
+
+  test('an Idempotency-Key compares the exact values: …993 then …992 is a conflict', async () => {
+    const { put } = harness();
+    const key = { 'idempotency-key': 'exact-1' };
+    expect((await put(raw('{"n":9007199254740993}'), key)).status).toBe(201);
+    const replay = await put(raw('{"n":9007199254740993.0}'), key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    await expectProblem(await put(raw('{"n":9007199254740992}'), key), 409);
+  });
+});
