@@ -10,6 +10,7 @@ import type { Authorizer } from '../shared/auth/authorizer.ts';
 import { ANONYMOUS, type Caller } from '../shared/auth/caller.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import { apiDocs } from './docs/api-docs.ts';
+import { pathOf } from './envelope.ts';
 import { readJsonBody } from './json-body.ts';
 import { problemResponse } from './problem-response.ts';
 import { rememberCaller } from './request-caller.ts';
@@ -120,7 +121,9 @@ function validationFailure(error: Readonly<ValidationError>): unknown {
 
 /** 405 with `Allow` when the path names a resource of the API, else 404. */
 function routeProblem(request: Request): HttpProblem {
-  const { pathname } = new URL(request.url);
+  // From the text, not new URL(): a missing or malformed Host makes the URL unparsable, and
+  // behind a load balancer the path is all that matters.
+  const pathname = pathOf(request.url);
   const allow = allowedMethods(pathname);
   if (allow.includes(request.method)) {
     // A public operation another backend serves (DELETE goes to the Lambda).

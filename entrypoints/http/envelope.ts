@@ -61,9 +61,12 @@ export function withEnvelope(
   };
 }
 
-/** The path without the query string (which may carry cursors; keep logs short). */
+/**
+ * The path without the query string (which may carry cursors; keep logs short). Without a Host
+ * header Bun's `request.url` is the request target alone (`/picus/x`), so that form is taken as is.
+ */
 export function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const start = url.startsWith('/') ? 0 : url.indexOf('/', url.indexOf('//') + 2);
   if (start < 0) return '/';
   const query = url.indexOf('?', start);
   return query < 0 ? url.slice(start) : url.slice(start, query);

@@ -1,6 +1,7 @@
 import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import type { Logger } from '../shared/access-log.ts';
+import { lastResort } from '../shared/last-resort.ts';
 import type { App } from './app.ts';
 import { pathOf, withEnvelope } from './envelope.ts';
 
@@ -54,6 +55,8 @@ export function serveApp(app: App, options: ServerOptions): Server<undefined> {
     // this only bounds what Bun buffers for a client that ignores that answer.
     maxRequestBodySize: 1024 * 1024,
     idleTimeout: 30,
+    development: false,
+    error: lastResort(options.logger),
   });
   drainStates.set(server, state);
   return server;

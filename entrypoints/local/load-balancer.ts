@@ -4,6 +4,7 @@ import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import { routeFor } from '../../contracts/routing.ts';
 import type { Logger } from '../shared/access-log.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
+import { lastResort } from '../shared/last-resort.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { fromAlbResult, toAlbEvent } from './alb-translation.ts';
@@ -112,8 +113,11 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
     port: options.port,
     hostname: options.hostname,
     idleTimeout: 60,
+    development: false,
+    error: lastResort(options.logger),
     fetch: async (request) => {
-      const url = new URL(request.url);
+      const url = urlOf(request);
+      if (url === undefined) return badHost(request, options.logger);
       const issued = options.issuer?.handle(request, url.pathname);
       if (issued !== undefined) return issued;
       const headers = forwardedHeaders(request, server, url);
@@ -159,6 +163,38 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
     };
   }
   return server;
+}
+
+/**
+ * RFC 9110's Host: a reg-name or IPv4 address (no userinfo, no percent-escapes) or a bracketed
+ * IPv6 literal, with an optional port.
+ */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]+)(?::\d{1,5})?$/;
+
+/** The request's URL, or undefined when its Host is missing or not a host (as the ALB, it is a 400). */
+function urlOf(request: Request): URL | undefined {
+  const host = request.headers.get('host');
+  if (host === null || !VALID_HOST.test(host) || !URL.canParse(request.url)) return undefined;
+  return new URL(request.url);
+}
+
+function badHost(request: Request, logger: Logger): Response {
+  const requestId = requestIdFrom((name) => request.headers.get(name));
+  const problem = problemFor(
+    new HttpProblem('MalformedRequest', 'The Host header is missing or not a valid host.'),
+    requestId,
+  );
+  logger.request({
+    request_id: requestId,
+    method: request.method,
+    path: '(bad Host)',
+    status: problem.status,
+    latency_ms: 0,
+  });
+  return new Response(JSON.stringify(problem.body), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId },
+  });
 }
 
 /** The target's response without its hop-by-hop headers (e.g. a draining target's `Connection: close`). */

@@ -1,3 +1,6 @@
+import { pathOf } from '../http/envelope.ts';
+import { createLogger } from '../shared/access-log.ts';
+import { lastResort } from '../shared/last-resort.ts';
 import { freePort } from './free-port.ts';
 import {
   createLocalIssuer,
@@ -23,8 +26,9 @@ export async function serveLocalIssuer(
   const server = Bun.serve({
     port,
     hostname: '127.0.0.1',
-    fetch: (request) =>
-      issuer.handle(request, new URL(request.url).pathname) ?? new Response(null, { status: 404 }),
+    development: false,
+    error: lastResort(createLogger('warn')),
+    fetch: (request) => issuer.handle(request, pathOf(request.url)) ?? new Response(null, { status: 404 }),
   });
   return { issuer, stop: () => server.stop(true) };
 }

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Server } from 'bun';
+import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
+import { PROBLEM_CONTENT_TYPE, Problem } from '../../../contracts/problem.ts';
+import { ItemService } from '../../../domain/item-service.ts';
+import { createApp } from '../../http/app.ts';
+import { serveApp } from '../../http/server.ts';
+import { createDeleteHandler } from '../../lambda/delete-handler.ts';
+import { createLogger } from '../../shared/access-log.ts';
+import { createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { rawRequest } from '../../test/raw-http.ts';
+import { startLoadBalancer } from '../load-balancer.ts';
+import type { LocalIssuer } from '../oauth-issuer.ts';
+
+/**
+ * Requests no well-behaved client sends, against every server we run: each answer is ours
+ * (problem+json, a request id, a log line), never Bun's development error page.
+ */
+const lines: string[] = [];
+const logger = createLogger('info', (line) => lines.push(line));
+const auth = createAuthorizer({ mode: 'none' });
+const service = new ItemService(new MemoryItemRepository());
+let container: Server<undefined>;
+let lb: Server<undefined>;
+
+beforeAll(() => {
+  container = serveApp(createApp({ service, auth }), { port: 0, hostname: '127.0.0.1', logger });
+  lb = startLoadBalancer({
+    port: 0,
+    hostname: '127.0.0.1',
+    containerUrl: `http://127.0.0.1:${container.port}`,
+    lambda: createDeleteHandler(service, logger, auth),
+    logger,
+  });
+});
+afterAll(async () => {
+  await lb.stop(true);
+  await container.stop(true);
+});
+
+function expectOurProblem(response: Awaited<ReturnType<typeof rawRequest>>, status: number): Problem {
+  expect(response.status, response.text.slice(0, 300)).toBe(status);
+  expect(response.headers['content-type']).toBe(PROBLEM_CONTENT_TYPE);
+  expect(response.headers['x-request-id']).toBeTruthy();
+  expect(response.body).not.toMatch(/<html|<!doctype|\/work\/|node_modules|\bat \S+:\d+/i);
+  const problem = Problem.parse(JSON.parse(response.body));
+  expect(problem.request_id).toBe(response.headers['x-request-id'] as string);
+  return problem;
+}
+
+describe('the local load balancer and a bad Host', () => {
+  test.each([
+    ['a space', 'GET /health HTTP/1.1\r\nHost: a b\r\n\r\n'],
+    ['userinfo', 'GET /health HTTP/1.1\r\nHost: a@b\r\n\r\n'],
+    ['a fragment', 'GET /health HTTP/1.1\r\nHost: x#y\r\n\r\n'],
+    ['a query', 'GET /health HTTP/1.1\r\nHost: x?y\r\n\r\n'],
+    ['an escaped NUL', 'GET /health HTTP/1.1\r\nHost: a%00b\r\n\r\n'],
+    ['no Host (HTTP/1.0)', 'GET /health HTTP/1.0\r\n\r\n'],
+    ['CONNECT with a bad Host', 'CONNECT /health HTTP/1.1\r\nHost: a b\r\n\r\n'],
+  ])('%s: 400 problem+json with a request id, and a log line', async (_what, request) => {
+    const before = lines.length;
+    const problem = expectOurProblem(await rawRequest(lb.port as number, request), 400);
+    expect(problem.detail).toBe('The Host header is missing or not a valid host.');
+    const logged = lines
+      .slice(before)
+      .map((line) => JSON.parse(line) as { status?: number; request_id?: string });
+    expect(logged).toContainEqual(expect.objectContaining({ status: 400, request_id: problem.request_id }));
+  });
+
+  test('a good Host with a port still routes', async () => {
+    const response = await rawRequest(
+      lb.port as number,
+      'GET /health HTTP/1.1\r\nHost: localhost:8080\r\n\r\n',
+    );
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('the container and a missing or bad Host', () => {
+  test.each([
+    ['DELETE without Host (HTTP/1.0)', 'DELETE /picus/x HTTP/1.0\r\n\r\n', 404],
+    ['PATCH with an empty Host', 'PATCH /picus/get/x HTTP/1.1\r\nHost:\r\nContent-Length: 0\r\n\r\n', 405],
+    ['GET without Host (HTTP/1.0)', 'GET /nowhere HTTP/1.0\r\n\r\n', 404],
+  ])(
+    '%s: answered as any other request (the path does not depend on Host)',
+    async (_what, request, status) => {
+      expectOurProblem(await rawRequest(container.port as number, request), status);
+    },
+  );
+});
+
+describe('a failure that escapes every handler', () => {
+  test('in the container: a problem+json 500 with a request id, logged, no source', async () => {
+    // The envelope catches what the app throws; its own access-log write is past every handler.
+    const failingLog = {
+      ...logger,
+      request: () => {
+        throw new Error('log sink failed');
+      },
+    };
+    const broken = serveApp(createApp({ service, auth }), {
+      port: 0,
+      hostname: '127.0.0.1',
+      logger: failingLog,
+    });
+    try {
+      const before = lines.length;
+      const problem = expectOurProblem(
+        await rawRequest(broken.port as number, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+        500,
+      );
+      expect(lines.slice(before).join('\n')).toContain(problem.request_id);
+    } finally {
+      await broken.stop(true);
+    }
+  });
+
+  test('in the load balancer: the same', async () => {
+    const failingIssuer = {
+      handle: () => {
+        throw new Error('boom');
+      },
+    } as unknown as LocalIssuer;
+    const broken = startLoadBalancer({
+      port: 0,
+      hostname: '127.0.0.1',
+      containerUrl: `http://127.0.0.1:${container.port}`,
+      lambda: createDeleteHandler(service, logger, auth),
+      logger,
+      issuer: failingIssuer,
+    });
+    try {
+      expectOurProblem(
+        await rawRequest(broken.port as number, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+        500,
+      );
+    } finally {
+      await broken.stop(true);
+    }
+  });
+});
