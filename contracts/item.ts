@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE } from '../domain/item-rules.ts';
+import { singleValued, strictInteger } from './query-parameter.ts';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -56,8 +58,24 @@ export const ListItemsResponse = z
 export type ListItemsResponse = z.infer<typeof ListItemsResponse>;
 
 export const ListItemsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Page size, 1..1000 (default 100).'),
-  cursor: z.string().min(1).max(4096).optional().describe('The `next_cursor` of the previous page.'),
+  limit: strictInteger('limit', 1, MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .describe(
+      `Page size: an integer from 1 to ${MAX_PAGE_SIZE} in plain digits (default ${DEFAULT_PAGE_SIZE}).`,
+    ),
+  cursor: singleValued(
+    'cursor',
+    z
+      .string()
+      .min(1, 'cursor must not be empty')
+      .max(MAX_CURSOR_LENGTH, `cursor is longer than ${MAX_CURSOR_LENGTH} characters`),
+  )
+    .optional()
+    .describe(
+      'The `next_cursor` of the previous page. The API checks that it decodes to a cursor of this API ' +
+        '(a valid key to resume after, base64url JSON); it is not signed, so a cursor built by hand ' +
+        'resumes the scan after the key it names, which reveals nothing a list from the start would not.',
+    ),
 });
 export type ListItemsQuery = z.infer<typeof ListItemsQuery>;
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { MAX_PAGE_SIZE } from '../domain/item-rules.ts';
 import { SCOPES, type Scope, WwwAuthenticateHeader } from './auth.ts';
 import { HealthResponse, ReadyResponse } from './health.ts';
 import {
@@ -272,14 +273,18 @@ export const operations = {
         count: 1,
         next_cursor: 'eyJvYmplY3RfaWQiOiIwYjdlNWE4YyJ9',
       }),
-      400: problem(400, '`limit` is not an integer from 1 to 1000, or `cursor` is not one this API issued.', [
-        {
-          name: 'invalid-page-request',
-          type: urn('invalid-page-request'),
-          title: 'Invalid page request',
-          detail: 'limit must be an integer from 1 to 1000.',
-        },
-      ]),
+      400: problem(
+        400,
+        `\`limit\` is not an integer from 1 to ${MAX_PAGE_SIZE} in plain digits, a parameter is given more than once, or \`cursor\` does not decode to a cursor of this API.`,
+        [
+          {
+            name: 'invalid-page-request',
+            type: urn('invalid-page-request'),
+            title: 'Invalid page request',
+            detail: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`,
+          },
+        ],
+      ),
       401: unauthorized,
       403: forbidden(SCOPES.read),
       500: internal,

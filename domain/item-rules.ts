@@ -11,6 +11,8 @@ export const MAX_ATTRIBUTE_NAME_BYTES = 65535;
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/** The longest `cursor` accepted; the ones the API issues are far shorter (a key is at most 1024 bytes). */
+export const MAX_CURSOR_LENGTH = 4096;
 
 /** Idempotency keys: 1..255 visible ASCII characters (what clients put in a header). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -246,6 +246,17 @@ export function describeRepositoryContract(name: string, makeRepository: () => P
       }
     });
 
+    test('a well-formed cursor it did not issue resumes after the key it names (cursors are not signed)', async () => {
+      const repo = await makeRepository();
+      const prefix = uniqueId('forged');
+      for (let i = 0; i < 3; i++) await repo.create(itemWith({ i }, `${prefix}-${i}`));
+      for (const key of [`${prefix}-1`, 'zzzz-never-stored', '\u{10FFFF}']) {
+        const forged = Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+        const page = await repo.scan(10, forged);
+        expect(page.items.map((item) => item.object_id)).not.toContain(key);
+      }
+    });
+
     test('ping resolves while the store answers', async () => {
       const repo = await makeRepository();
       await repo.ping();

@@ -33,7 +33,7 @@ export function createApp({ service, auth }: AppOptions) {
   // misroutes a request whose Host header is shorter (`Host: a`). The container only
   // speaks plain HTTP (TLS ends at the load balancer), so skipping "http://" is exact.
   return (
-    new Elysia({ handler: { standardHostname: false } })
+    new Elysia({ handler: { standardHostname: false }, strictPath: true })
       .onError(({ code, error, request }) => {
         if (code === 'NOT_FOUND') return problemResponse(routeProblem(request), request);
         if (code === 'VALIDATION') return problemResponse(validationFailure(error), request);
@@ -112,7 +112,8 @@ function validationFailure(error: Readonly<ValidationError>): unknown {
       // Elysia yields a null key when its percent-encoding is broken.
       return new InvalidKey('The key is not valid percent-encoded UTF-8.');
     case 'query':
-      return new InvalidPageRequest(`Invalid query: ${details}`);
+      // Each query issue names its parameter (contracts/query-parameter.ts).
+      return new InvalidPageRequest(`${details}.`);
     default:
       // A response that breaks its own contract is our bug, not the caller's.
       return error;

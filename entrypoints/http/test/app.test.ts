@@ -225,20 +225,80 @@ describe('GET /picus/list', () => {
     expect(page.next_cursor).not.toBeNull();
   });
 
-  test.each([['0'], ['1001'], ['abc'], ['1.5'], ['-1'], ['']])('limit=%s is 400', async (limit) => {
-    await expectProblem(await harness().call(`/picus/list?limit=${limit}`), 400);
+  test.each([
+    ['0'],
+    ['1001'],
+    ['abc'],
+    ['1.5'],
+    ['-1'],
+    [''],
+    ['0x10'],
+    ['1e2'],
+    ['%201'],
+    ['1%20'],
+    ['+5'],
+    ['05'],
+    ['10.0'],
+    ['99999999999999999999999'],
+  ])('limit=%s is 400 naming the rule', async (limit) => {
+    const problem = await expectProblem(await harness().call(`/picus/list?limit=${limit}`), 400);
+    expect(problem.detail).toBe('limit must be an integer from 1 to 1000.');
   });
 
-  test('a cursor we did not issue is 400', async () => {
+  test.each([['1'], ['1000'], ['537']])('limit=%s is a page of at most that many', async (limit) => {
+    const response = await harness().call(`/picus/list?limit=${limit}`);
+    expect(response.status).toBe(200);
+  });
+
+  test.each([
+    ['limit=1&limit=2', 'limit given more than once.'],
+    ['limit=5&limit=5', 'limit given more than once.'],
+    ['cursor=a&cursor=b', 'cursor given more than once.'],
+  ])('%s is 400: a parameter given more than once', async (query, detail) => {
+    const problem = await expectProblem(await harness().call(`/picus/list?${query}`), 400);
+    expect(problem.detail).toBe(detail);
+  });
+
+  test('a cursor that does not decode to one of ours is 400', async () => {
     const { call } = harness();
-    await expectProblem(await call('/picus/list?cursor=garbage!'), 400);
-    await expectProblem(await call('/picus/list?cursor=eyJ2Ijo5fQ'), 400);
+    for (const cursor of ['garbage!', 'eyJ2Ijo5fQ', Buffer.from('{"v":1,"k":""}').toString('base64url')]) {
+      const problem = await expectProblem(await call(`/picus/list?cursor=${cursor}`), 400);
+      expect(problem.detail).toBe('cursor is not a value this API returned as next_cursor.');
+    }
+    const empty = await expectProblem(await call('/picus/list?cursor='), 400);
+    expect(empty.detail).toBe('cursor must not be empty.');
+    const long = await expectProblem(await call(`/picus/list?cursor=${'A'.repeat(4097)}`), 400);
+    expect(long.detail).toBe('cursor is longer than 4096 characters.');
+  });
+
+  test('a well-formed cursor built by hand is honoured: the scan resumes after the key it names', async () => {
+    const { put, call } = harness();
+    for (let i = 0; i < 4; i++) await put({ i });
+    const all = ListItemsResponse.parse(await (await call('/picus/list')).json()).items.map(
+      (item) => item.object_id,
+    );
+    const forged = Buffer.from(JSON.stringify({ v: 1, k: all[1] })).toString('base64url');
+    const page = ListItemsResponse.parse(await (await call(`/picus/list?cursor=${forged}`)).json());
+    expect(page.items.map((item) => item.object_id)).toEqual(all.slice(2));
+    const before = Buffer.from(JSON.stringify({ v: 1, k: 'zzzz' })).toString('base64url');
+    expect((await call(`/picus/list?cursor=${before}`)).status).toBe(200);
   });
 });
 
 describe('routing errors', () => {
   test('unknown path is 404 problem+json', async () => {
     await expectProblem(await harness().call('/nope'), 404);
+  });
+
+  test('a key is one path segment: a trailing slash is 404, never the item without it', async () => {
+    const { put, call } = harness();
+    const { object_id } = PutItemResponse.parse(await (await put({ a: 1 })).json());
+    expect((await call(`/picus/get/${object_id}`)).status).toBe(200);
+    for (const path of [`/picus/get/${object_id}/`, '/picus/list/', '/health/', '/docs/', '/openapi.json/']) {
+      const problem = await expectProblem(await call(path), 404);
+      expect(problem.detail).toBe(`No resource at ${path}.`);
+    }
+    await expectProblem(await call('/picus/put/', { method: 'POST', body: '{}' }), 404);
   });
 
   test('a known path with a wrong method is 405 with Allow', async () => {

@@ -123,6 +123,14 @@ describe('ALB DELETE handler', () => {
     expect((await handler(event({ path: '/picus/a/b' }))).statusCode).toBe(404);
   });
 
+  test('a key is one path segment: a trailing slash is 404 and deletes nothing', async () => {
+    const { handler, seed, repository } = harness();
+    await seed('abc');
+    const trailing = await handler(event({ path: '/picus/abc/' }));
+    expect(trailing.statusCode).toBe(404);
+    expect(await repository.get('abc')).toBeDefined();
+  });
+
   test('an ALB health-check event is answered 200 like the container’s /health', async () => {
     const result = await harness().handler(
       event({ httpMethod: 'GET', path: '/health', headers: { 'user-agent': 'ELB-HealthChecker/2.0' } }),
