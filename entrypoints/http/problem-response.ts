@@ -1,4 +1,5 @@
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+import { HttpProblem } from '../shared/http-problem.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 
 /** The request id the envelope assigned, for code that only sees the Request. */
@@ -22,9 +23,13 @@ export function failureOf(request: Request): unknown {
   return failures.get(request);
 }
 
+const CLIENT_CLOSED = new HttpProblem('ClientClosedRequest', 'The client closed the connection first.');
+
 /** A problem+json Response for any failure of `request` (the HTTP side of problem-mapping.ts). */
 export function problemResponse(error: unknown, request: Request): Response {
-  const problem = problemFor(error, requestIdOf(request));
+  // Whatever failed once the client had gone (its body read, typically) failed because it went.
+  const failure = request.signal.aborted ? CLIENT_CLOSED : error;
+  const problem = problemFor(failure, requestIdOf(request));
   const response = new Response(JSON.stringify(problem.body), {
     status: problem.status,
     headers: { ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE },

@@ -2,7 +2,7 @@ import type { ALBEvent, ALBResult } from 'aws-lambda';
 import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import { routeFor } from '../../contracts/routing.ts';
-import type { Logger } from '../shared/access-log.ts';
+import { CLIENT_CLOSED_REQUEST, type Logger } from '../shared/access-log.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import { lastResort } from '../shared/last-resort.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
@@ -130,6 +130,16 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
         }
         return await proxy(request, url, headers);
       } catch (error) {
+        if (request.signal.aborted) {
+          // The client left (mid-upload, typically): nothing failed on our side.
+          options.logger.event('warn', 'client closed the request', {
+            request_id: requestIdFrom((name) => headers.get(name)),
+            method: request.method,
+            path: url.pathname,
+            status: CLIENT_CLOSED_REQUEST,
+          });
+          return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+        }
         options.logger.event('error', 'target failed', { error: String(error), path: url.pathname });
         return badGateway(headers, 'The target did not answer.');
       }

@@ -23,9 +23,12 @@ export interface Logger {
   event(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The status logged for a request its client abandoned (nginx's convention; never sent). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /**
  * One JSON object per line on stdout: what CloudWatch Logs Insights and any log
- * shipper parse without configuration. 5xx requests log at error level.
+ * shipper parse without configuration. 5xx requests log at error level, abandoned ones at warn.
  */
 export function createLogger(level: LogLevel, write: (line: string) => void = writeStdout): Logger {
   const threshold = RANK[level];
@@ -33,7 +36,9 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
     if (RANK[lineLevel] < threshold) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, ...fields })}\n`);
   };
-  const requestLevel = (status: number) => (status >= 500 ? 'error' : 'info');
+  // A client that closed its request (499) is worth a warning, never an error: nothing failed here.
+  const requestLevel = (status: number) =>
+    status >= 500 ? 'error' : status === CLIENT_CLOSED_REQUEST ? 'warn' : 'info';
   return {
     logsRequest: (status) => RANK[requestLevel(status)] >= threshold,
     request: (entry) => emit(requestLevel(entry.status), entry),

@@ -9,7 +9,9 @@ export type HttpProblemKind =
   | 'PayloadTooLarge'
   | 'NotFound'
   | 'MethodNotAllowed'
-  | 'BadGateway';
+  | 'BadGateway'
+  /** The client went away before its request was answered; only ever logged (status 499). */
+  | 'ClientClosedRequest';
 
 export class HttpProblem extends Error {
   constructor(

@@ -1,5 +1,6 @@
 import type { Problem } from '../../contracts/problem.ts';
 import { type DomainErrorKind, isDomainError, StoreUnavailable } from '../../domain/errors.ts';
+import { CLIENT_CLOSED_REQUEST } from './access-log.ts';
 import { AuthFailure, type AuthFailureKind, AuthUnavailable } from './auth/auth-failures.ts';
 import { HttpProblem, type HttpProblemKind } from './http-problem.ts';
 
@@ -54,6 +55,8 @@ const PROBLEM_KINDS: Record<DomainErrorKind | HttpProblemKind | AuthFailureKind 
   NotFound: { status: 404, title: 'Not found', type: 'about:blank' },
   MethodNotAllowed: { status: 405, title: 'Method not allowed', type: 'about:blank' },
   BadGateway: { status: 502, title: 'Bad gateway', type: 'about:blank' },
+  // nginx's convention for a request the client abandoned: not a server error, and no one reads it.
+  ClientClosedRequest: { status: CLIENT_CLOSED_REQUEST, title: 'Client closed request', type: 'about:blank' },
   Internal: { status: 500, title: 'Internal server error', type: 'about:blank' },
 };
 
