@@ -21,6 +21,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { MAX_REQUEST_HEADER_FLAG } from '../entrypoints/http/server.ts';
 import { createZip } from './lib/zip.ts';
 
 export const ROOT = resolve(import.meta.dir, '..');
@@ -41,12 +42,14 @@ export const DEFAULT_CONTAINER_TARGETS: readonly ContainerTarget[] = ['host', 'l
  * One executable, Swagger UI assets included (Bun embeds `with { type: 'file' }` imports).
  * Whitespace and syntax are minified but identifiers kept, as Elysia's deployment guide
  * advises: stack traces stay readable and nothing that inspects function names breaks.
+ * The executable starts with the header limit the ALB forwards (see MAX_REQUEST_HEADER_BYTES).
  */
 export const CONTAINER_FLAGS = [
   '--compile',
   '--minify-whitespace',
   '--minify-syntax',
   '--sourcemap=none',
+  `--compile-exec-argv=${MAX_REQUEST_HEADER_FLAG}`,
 ] as const;
 
 /**

@@ -2,6 +2,7 @@ import { MAX_BODY_BYTES } from '../../contracts/item.ts';
 import { InvalidItem } from '../../domain/errors.ts';
 import { parseExactJson } from '../../domain/exact-number.ts';
 import { MAX_DATA_DEPTH } from '../../domain/item-rules.ts';
+import { readCappedBody } from '../shared/capped-body.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 
 /** `application/json` or any `application/*+json`, with optional parameters. */
@@ -28,9 +29,7 @@ export async function readJsonBody(request: Request, maxBytes: number = MAX_BODY
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new HttpProblem('UnsupportedMediaType', 'JSON bodies must be UTF-8.');
   }
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await readCapped(request, maxBytes);
+  const bytes = await readCappedBody(request, maxBytes, `The body must be at most ${maxBytes} bytes.`);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -47,33 +46,4 @@ export async function readJsonBody(request: Request, maxBytes: number = MAX_BODY
     }
     throw new HttpProblem('MalformedRequest', 'The body is not valid JSON.');
   }
-}
-
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return joined;
-}
-
-function tooLarge(maxBytes: number): HttpProblem {
-  return new HttpProblem('PayloadTooLarge', `The body must be at most ${maxBytes} bytes.`);
 }

@@ -5,6 +5,14 @@ import { lastResort } from '../shared/last-resort.ts';
 import type { App } from './app.ts';
 import { pathOf, withEnvelope } from './envelope.ts';
 
+/**
+ * The most request-header bytes the container accepts: the ALB's own limit for a whole header
+ * block (64 KiB), so whatever the ALB forwards the container reads. Bun's default is 16 KiB and
+ * is a process flag (`--max-http-header-size`), set where the container is built and launched.
+ */
+export const MAX_REQUEST_HEADER_BYTES = 64 * 1024;
+export const MAX_REQUEST_HEADER_FLAG = `--max-http-header-size=${MAX_REQUEST_HEADER_BYTES}`;
+
 export interface ServerOptions {
   readonly port: number;
   readonly hostname: string;
@@ -51,9 +59,10 @@ export function serveApp(app: App, options: ServerOptions): Server<undefined> {
     port: options.port,
     hostname: options.hostname,
     fetch: handle,
-    // Bodies over the API's limit are refused by our reader with a problem+json 413;
-    // this only bounds what Bun buffers for a client that ignores that answer.
-    maxRequestBodySize: 1024 * 1024,
+    // Bodies over the API's limit are refused by our reader with a problem+json 413, from the
+    // declared length or while streaming; Bun's own bare 413 would pre-empt it, so its limit sits
+    // far above (Bun streams bodies to the handler and never buffers them whole).
+    maxRequestBodySize: 1024 * 1024 * 1024,
     idleTimeout: 30,
     development: false,
     error: lastResort(options.logger),

@@ -1,8 +1,12 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
+import { readCappedBody } from '../shared/capped-body.ts';
 
 /** A target group ARN shaped like AWS's, so handlers that log it see a real form. */
 const LOCAL_TARGET_GROUP_ARN =
   'arn:aws:elasticloadbalancing:local:000000000000:targetgroup/picus-delete/0000000000000000';
+
+/** ALB refuses (413) a request body over 1 MB for a Lambda target, before invoking it. */
+export const MAX_LAMBDA_BODY_BYTES = 1024 * 1024;
 
 /** Media types ALB passes to Lambda as text; anything else travels base64-encoded. */
 const TEXT_MEDIA = /^(text\/|application\/(?:[\w.-]+\+)?(?:json|xml|javascript|x-www-form-urlencoded))/i;
@@ -10,6 +14,7 @@ const TEXT_MEDIA = /^(text\/|application\/(?:[\w.-]+\+)?(?:json|xml|javascript|x
 /**
  * The event an ALB sends a Lambda target (without multi-value headers, the target
  * group's default): raw path and query values as received, lower-case header names.
+ * A body over the ALB's limit is a 413 HttpProblem, found without buffering more of it.
  */
 export async function toAlbEvent(request: Request, headers: Headers): Promise<ALBEvent> {
   const url = new URL(request.url);
@@ -23,7 +28,11 @@ export async function toAlbEvent(request: Request, headers: Headers): Promise<AL
   headers.forEach((value, name) => {
     flatHeaders[name] = value;
   });
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  const bytes = await readCappedBody(
+    request,
+    MAX_LAMBDA_BODY_BYTES,
+    `The load balancer sends a Lambda function at most ${MAX_LAMBDA_BODY_BYTES} bytes of body.`,
+  );
   const isText = TEXT_MEDIA.test(headers.get('content-type') ?? '');
   return {
     requestContext: { elb: { targetGroupArn: LOCAL_TARGET_GROUP_ARN } },

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type Subprocess, spawn } from 'bun';
+import { MAX_REQUEST_HEADER_FLAG } from '../http/server.ts';
 
 const CONTAINER_MAIN = fileURLToPath(new URL('../http/main.ts', import.meta.url));
 
@@ -17,7 +18,7 @@ export interface ContainerProcess {
  */
 export async function startContainer(
   env: Record<string, string>,
-  command: string[] = [process.execPath, CONTAINER_MAIN],
+  command: string[] = [process.execPath, MAX_REQUEST_HEADER_FLAG, CONTAINER_MAIN],
 ): Promise<ContainerProcess> {
   const port = env.PORT_APP ?? '8000';
   const url = `http://127.0.0.1:${port}`;

@@ -113,6 +113,9 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
     port: options.port,
     hostname: options.hostname,
     idleTimeout: 60,
+    // The targets enforce their own limits (the container's 413, the Lambda hop's 1 MiB, which the
+    // load balancer checks while streaming); Bun's own, answered without a problem body, sits far above.
+    maxRequestBodySize: 1024 * 1024 * 1024,
     development: false,
     error: lastResort(options.logger),
     fetch: async (request) => {
@@ -125,7 +128,11 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
         if (routeFor(request.method, url.pathname) === 'lambda') {
           const result = await options.lambda(await toAlbEvent(request, headers));
           return (
-            fromAlbResult(result) ?? badGateway(headers, 'The Lambda target returned an invalid response.')
+            fromAlbResult(result) ??
+            problemAnswer(
+              headers,
+              new HttpProblem('BadGateway', 'The Lambda target returned an invalid response.'),
+            )
           );
         }
         return await proxy(request, url, headers);
@@ -140,8 +147,10 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
           });
           return new Response(null, { status: CLIENT_CLOSED_REQUEST });
         }
+        // The load balancer's own refusals (a body over the Lambda limit), as the ALB would answer.
+        if (error instanceof HttpProblem) return problemAnswer(headers, error);
         options.logger.event('error', 'target failed', { error: String(error), path: url.pathname });
-        return badGateway(headers, 'The target did not answer.');
+        return problemAnswer(headers, new HttpProblem('BadGateway', 'The target did not answer.'));
       }
     },
   });
@@ -234,10 +243,10 @@ function newTraceRoot(): string {
   return `1-${epoch}-${Buffer.from(random).toString('hex')}`;
 }
 
-/** ALB answers 502 when a target fails; ours says so as problem+json. */
-function badGateway(headers: Headers, detail: string): Response {
+/** What the load balancer itself answers (502 when a target fails, 413 over the Lambda limit), as problem+json. */
+function problemAnswer(headers: Headers, failure: HttpProblem): Response {
   const requestId = requestIdFrom((name) => headers.get(name));
-  const problem = problemFor(new HttpProblem('BadGateway', detail), requestId);
+  const problem = problemFor(failure, requestId);
   return new Response(JSON.stringify(problem.body), {
     status: problem.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId },

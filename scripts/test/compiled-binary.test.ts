@@ -159,6 +159,27 @@ describe('the compiled container binary', () => {
     }
   });
 
+  test('reads the header block the ALB forwards (64 KiB) and refuses bodies itself (problem+json 413)', async () => {
+    // Two 15 KiB cookies and a 15 KiB header: each within the ALB's 16 KiB, 45 KiB in all.
+    const big = {
+      ...authorized,
+      cookie: `a=${'x'.repeat(15_000)}; b=${'y'.repeat(15_000)}`,
+      'x-pad': 'z'.repeat(15_000),
+    };
+    expect((await fetch(`${base}/picus/list?limit=1`, { headers: big })).status).toBe(200);
+    const beyond = await fetch(`${base}/health`, { headers: { 'x-pad': 'z'.repeat(70 * 1024) } });
+    expect(beyond.status).toBe(431); // Bun's own reply past the limit (README: "Bun's own replies")
+    const body = `{"pad":"${'p'.repeat(2 * 1024 * 1024)}"}`;
+    const tooLarge = await fetch(`${base}/picus/put`, {
+      method: 'POST',
+      headers: { ...authorized, 'content-type': 'application/json' },
+      body,
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
+    expect(tooLarge.headers.get('x-request-id')).toBeTruthy();
+  });
+
   test('item operations need a token from the configured issuer', async () => {
     const anonymous = await fetch(`${base}/picus/list`);
     expect(anonymous.status).toBe(401);

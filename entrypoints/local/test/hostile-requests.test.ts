@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import type { Server } from 'bun';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../../contracts/problem.ts';
@@ -137,5 +139,111 @@ describe('a failure that escapes every handler', () => {
     } finally {
       await broken.stop(true);
     }
+  });
+});
+
+/** Streams `totalBytes` of chunked body, honouring backpressure, until the server answers or stops reading. */
+async function streamChunked(
+  port: number,
+  head: string,
+  totalBytes: number,
+): Promise<{ answer: string; sent: number }> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let answer = '';
+  socket.on('data', (chunk) => {
+    answer += chunk.toString('latin1');
+  });
+  socket.on('error', () => {});
+  socket.write(`${head}Transfer-Encoding: chunked\r\n\r\n`);
+  const chunk = Buffer.alloc(256 * 1024, 0x20);
+  let sent = 0;
+  while (sent < totalBytes && answer === '' && !socket.destroyed) {
+    const flowing =
+      socket.write(`${chunk.byteLength.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n');
+    sent += chunk.byteLength;
+    if (!flowing) {
+      const drained = await Promise.race([
+        once(socket, 'drain').then(
+          () => true,
+          () => false, // the server closed the connection: it has answered, or never will
+        ),
+        Bun.sleep(2_000).then(() => false),
+      ]);
+      if (!drained) break;
+    }
+  }
+  for (let waited = 0; answer === '' && waited < 3_000; waited += 20) await Bun.sleep(20);
+  socket.destroy();
+  return { answer, sent };
+}
+
+describe('bodies over a limit are refused by us, before they are buffered', () => {
+  test('the container: a streamed body over 256 KiB is our 413 problem+json, not Bun’s', async () => {
+    const { answer } = await streamChunked(
+      container.port as number,
+      'POST /picus/put HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n',
+      4 * 1024 * 1024,
+    );
+    expect(answer).toStartWith('HTTP/1.1 413');
+    expect(answer).toContain(PROBLEM_CONTENT_TYPE);
+    expect(answer.toLowerCase()).toContain('x-request-id:');
+  });
+
+  test('the load balancer: a DELETE body over the ALB’s 1 MiB Lambda limit is 413, declared or streamed', async () => {
+    const declared = await rawRequest(
+      lb.port as number,
+      'DELETE /picus/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000000\r\n\r\n',
+    );
+    expect(expectOurProblem(declared, 413).detail).toBe(
+      'The load balancer sends a Lambda function at most 1048576 bytes of body.',
+    );
+    Bun.gc(true);
+    const before = process.memoryUsage.rss();
+    const { answer, sent } = await streamChunked(
+      lb.port as number,
+      'DELETE /picus/x HTTP/1.1\r\nHost: localhost\r\n',
+      100 * 1024 * 1024,
+    );
+    expect(answer).toStartWith('HTTP/1.1 413');
+    expect(sent).toBeLessThan(100 * 1024 * 1024);
+    Bun.gc(true);
+    // It stopped reading at the limit: nothing like the 100 MB it was offered is held.
+    expect(process.memoryUsage.rss() - before).toBeLessThan(48 * 1024 * 1024);
+  });
+});
+
+/**
+ * What Bun's HTTP parser answers before any handler of ours runs (README, "Bun's own replies"):
+ * a bare status, `Connection: close`, no request id and no problem body. This pins the list the
+ * README gives; a Bun upgrade that changes it fails here.
+ */
+describe("Bun's own replies, documented", () => {
+  test.each([
+    ['a request line that is not HTTP', 'HELLO\r\n\r\n', 400],
+    ['a header name with a space', 'GET /health HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', 400],
+    [
+      'Content-Length with Transfer-Encoding',
+      'POST /picus/put HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      400,
+    ],
+    [
+      'a malformed chunk size',
+      'POST /picus/put HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n',
+      400,
+    ],
+    ['an unsupported HTTP version', 'GET /health HTTP/2.5\r\nHost: x\r\n\r\n', 505],
+    ['bare LF line endings', 'GET /health HTTP/1.1\nHost: x\n\n', 505],
+    [
+      'a header block over the limit',
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'z'.repeat(70 * 1024)}\r\n\r\n`,
+      431,
+    ],
+    ['a lowercase method (the connection is closed, no reply)', 'get /health HTTP/1.1\r\nHost: x\r\n\r\n', 0],
+    ['an unknown method (the connection is closed, no reply)', 'FOO /health HTTP/1.1\r\nHost: x\r\n\r\n', 0],
+  ])('%s', async (_what, request, status) => {
+    const response = await rawRequest(container.port as number, request, 1_500);
+    expect(response.status).toBe(status);
+    expect(response.headers['x-request-id']).toBeUndefined();
   });
 });
