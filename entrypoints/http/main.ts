@@ -25,9 +25,10 @@ if (auth.mode === 'none') logger.event('warn', 'AUTH_MODE=none: every item opera
 const store = openItemStore(config);
 const service = new ItemService(store.repository);
 const app = createApp({ service, auth: createAuthorizer(auth) });
-const server = serveApp(app, { port: config.PORT_APP, hostname: config.HOST, logger });
+const host = config.HOST ?? '0.0.0.0';
+const server = serveApp(app, { port: config.PORT_APP, hostname: host, logger });
 logger.event('info', 'listening', {
-  url: `http://${config.HOST}:${server.port}`,
+  url: `http://${host}:${server.port}`,
   store: config.PICUS_STORE,
   auth: auth.mode === 'jwt' ? auth.issuer : 'none',
 });

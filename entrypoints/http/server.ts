@@ -1,7 +1,11 @@
 import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import type { Logger } from '../shared/access-log.ts';
+import { type DrainState, drainStateOf } from '../shared/drain.ts';
 import { lastResort } from '../shared/last-resort.ts';
+
+export { drain } from '../shared/drain.ts';
+
 import type { App } from './app.ts';
 import { pathOf, withEnvelope } from './envelope.ts';
 
@@ -19,12 +23,6 @@ export interface ServerOptions {
   readonly logger: Logger;
 }
 
-/** Per-server shutdown state, set by `drain` and read by the request path. */
-interface DrainState {
-  draining: boolean;
-}
-const drainStates = new WeakMap<Server<undefined>, DrainState>();
-
 /** Marks the bodiless 503 the envelope sees for /ready while draining (body added after it). */
 const shuttingDown = new WeakSet<Response>();
 
@@ -35,7 +33,7 @@ const shuttingDown = new WeakSet<Response>();
  * clients drop their sockets instead of reusing one the listener is about to close.
  */
 export function serveApp(app: App, options: ServerOptions): Server<undefined> {
-  const state: DrainState = { draining: false };
+  let state: DrainState = { draining: false };
   const handle = withEnvelope(
     (request) => {
       if (state.draining && request.method === 'GET' && pathOf(request.url) === '/ready') {
@@ -67,7 +65,7 @@ export function serveApp(app: App, options: ServerOptions): Server<undefined> {
     development: false,
     error: lastResort(options.logger),
   });
-  drainStates.set(server, state);
+  state = drainStateOf(server);
   return server;
 }
 
@@ -83,40 +81,4 @@ function shuttingDownProblem(response: Response): Response {
   const headers = new Headers(response.headers);
   headers.set('content-type', PROBLEM_CONTENT_TYPE);
   return new Response(JSON.stringify(body), { status: 503, headers });
-}
-
-export interface DrainOptions {
-  /**
-   * How long to keep serving (with /ready at 503 and `Connection: close`) before
-   * closing the listener, so a load balancer that health-checks /ready takes the
-   * instance out first. Counted inside `timeoutMs`, and at most half of it.
-   */
-  readonly noticeMs?: number;
-}
-
-/**
- * Graceful stop: announce the shutdown (see `serveApp`), wait `noticeMs`, refuse
- * new connections, let in-flight requests finish within what is left of
- * `timeoutMs`, then close whatever is left. Resolves true when nothing was cut off.
- */
-export async function drain(
-  server: Server<undefined>,
-  timeoutMs: number,
-  options: DrainOptions = {},
-): Promise<boolean> {
-  const started = performance.now();
-  const state = drainStates.get(server);
-  if (state) state.draining = true;
-  const noticeMs = Math.min(Math.max(0, options.noticeMs ?? 0), timeoutMs / 2);
-  if (noticeMs > 0) await Bun.sleep(noticeMs);
-  const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), remainingMs);
-  });
-  const finished = server.stop(false).then(() => true as const);
-  const clean = await Promise.race([finished, timedOut]);
-  clearTimeout(timer);
-  if (!clean) await server.stop(true);
-  return clean;
 }

@@ -3,6 +3,7 @@ import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import { routeFor } from '../../contracts/routing.ts';
 import { CLIENT_CLOSED_REQUEST, type Logger } from '../shared/access-log.ts';
+import { drainStateOf } from '../shared/drain.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import { lastResort } from '../shared/last-resort.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
@@ -119,41 +120,49 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
     development: false,
     error: lastResort(options.logger),
     fetch: async (request) => {
-      const url = urlOf(request);
-      if (url === undefined) return badHost(request, options.logger);
-      const issued = options.issuer?.handle(request, url.pathname);
-      if (issued !== undefined) return issued;
-      const headers = forwardedHeaders(request, server, url);
-      try {
-        if (routeFor(request.method, url.pathname) === 'lambda') {
-          const result = await options.lambda(await toAlbEvent(request, headers));
-          return (
-            fromAlbResult(result) ??
-            problemAnswer(
-              headers,
-              new HttpProblem('BadGateway', 'The Lambda target returned an invalid response.'),
-            )
-          );
-        }
-        return await proxy(request, url, headers);
-      } catch (error) {
-        if (request.signal.aborted) {
-          // The client left (mid-upload, typically): nothing failed on our side.
-          options.logger.event('warn', 'client closed the request', {
-            request_id: requestIdFrom((name) => headers.get(name)),
-            method: request.method,
-            path: url.pathname,
-            status: CLIENT_CLOSED_REQUEST,
-          });
-          return new Response(null, { status: CLIENT_CLOSED_REQUEST });
-        }
-        // The load balancer's own refusals (a body over the Lambda limit), as the ALB would answer.
-        if (error instanceof HttpProblem) return problemAnswer(headers, error);
-        options.logger.event('error', 'target failed', { error: String(error), path: url.pathname });
-        return problemAnswer(headers, new HttpProblem('BadGateway', 'The target did not answer.'));
-      }
+      const response = await route(request);
+      // While draining, keep-alive clients are told to reconnect (as the container and the ALB do),
+      // so none reuses a socket the listener is about to close.
+      return draining.draining ? withConnectionClose(response) : response;
     },
   });
+  const draining = drainStateOf(server);
+
+  async function route(request: Request): Promise<Response> {
+    const url = urlOf(request);
+    if (url === undefined) return badHost(request, options.logger);
+    const issued = options.issuer?.handle(request, url.pathname);
+    if (issued !== undefined) return issued;
+    const headers = forwardedHeaders(request, server, url);
+    try {
+      if (routeFor(request.method, url.pathname) === 'lambda') {
+        const result = await options.lambda(await toAlbEvent(request, headers));
+        return (
+          fromAlbResult(result) ??
+          problemAnswer(
+            headers,
+            new HttpProblem('BadGateway', 'The Lambda target returned an invalid response.'),
+          )
+        );
+      }
+      return await proxy(request, url, headers);
+    } catch (error) {
+      if (request.signal.aborted) {
+        // The client left (mid-upload, typically): nothing failed on our side.
+        options.logger.event('warn', 'client closed the request', {
+          request_id: requestIdFrom((name) => headers.get(name)),
+          method: request.method,
+          path: url.pathname,
+          status: CLIENT_CLOSED_REQUEST,
+        });
+        return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+      }
+      // The load balancer's own refusals (a body over the Lambda limit), as the ALB would answer.
+      if (error instanceof HttpProblem) return problemAnswer(headers, error);
+      options.logger.event('error', 'target failed', { error: String(error), path: url.pathname });
+      return problemAnswer(headers, new HttpProblem('BadGateway', 'The target did not answer.'));
+    }
+  }
 
   if (checking) {
     const intervalMs = options.healthCheckIntervalMs as number;
@@ -214,6 +223,13 @@ function badHost(request: Request, logger: Logger): Response {
     status: problem.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId },
   });
+}
+
+/** `response` with `Connection: close` (a proxied response's headers may be immutable). */
+function withConnectionClose(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set('connection', 'close');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** The target's response without its hop-by-hop headers (e.g. a draining target's `Connection: close`). */

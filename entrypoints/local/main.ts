@@ -42,6 +42,8 @@ import { STACK_READY_LINE } from './stack-banner.ts';
  */
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
+/** The load balancer answers this machine only, unless HOST says otherwise. */
+const LB_HOST = config.HOST ?? '127.0.0.1';
 const stops: Array<() => Promise<unknown>> = [];
 
 /** The issuer and the settings every part of the stack verifies tokens with. */
@@ -97,13 +99,13 @@ async function start(): Promise<void> {
     storeDescription = 'in-memory (lost on exit)';
     const lb = startLoadBalancer({
       port,
-      hostname: '0.0.0.0',
+      hostname: LB_HOST,
       containerUrl,
       lambda: createDeleteHandler(service, logger, authorizer),
       logger,
       issuer,
     });
-    stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS));
+    stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
     announce(port, containerUrl, storeDescription, auth, issuer);
     return;
   }
@@ -144,13 +146,13 @@ async function start(): Promise<void> {
   stops.push(async () => lambdaStore.close());
   const lb = startLoadBalancer({
     port,
-    hostname: '0.0.0.0',
+    hostname: LB_HOST,
     containerUrl,
     lambda: createDeleteHandler(new ItemService(lambdaStore.repository), logger, createAuthorizer(auth)),
     logger,
     issuer,
   });
-  stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS));
+  stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
   announce(port, containerUrl, storeDescription, auth, issuer);
 }
 

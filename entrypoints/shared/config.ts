@@ -12,8 +12,11 @@ export const ConfigSchema = z.object({
   PORT_APP: port(8000),
   /** Port of the local load balancer (local stack only). */
   PORT: port(8080),
-  /** Interface the container app binds; all of them in a container. */
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Interface to listen on. Unset: the container binds every interface (0.0.0.0, as a task must)
+   * and the local stack's load balancer binds loopback only (127.0.0.1: this machine alone).
+   */
+  HOST: z.string().min(1).optional(),
   TABLE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{3,255}$/)

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Subprocess, spawn } from 'bun';
 import { TokenResponse } from '../../../contracts/auth.ts';
@@ -63,6 +64,23 @@ async function tokenFrom(
 }
 
 const json = { 'content-type': 'application/json' };
+
+/** An IPv4 address of this machine other than loopback, if it has one. */
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((address) => address !== undefined && !address.internal && address.family === 'IPv4')?.address;
+
+/** Whether `host:port` accepts a TCP connection. */
+function accepts(host: string, port: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 describe('local stack (bun run dev)', () => {
   test('serves the whole contract on one origin, DELETE through the Lambda handler', async () => {
@@ -177,6 +195,27 @@ describe('local stack (bun run dev)', () => {
       expect(await asking.json()).toMatchObject({ error: 'invalid_scope' });
     } finally {
       expect(await stopStack(stack)).toBe(0);
+    }
+  });
+
+  test('the load balancer listens on loopback only, unless HOST says otherwise', async () => {
+    if (externalAddress === undefined) {
+      console.warn('skipped: this machine has no non-loopback IPv4 address to probe from');
+      return;
+    }
+    const local = await startStack({ PICUS_STORE: 'memory' });
+    try {
+      const port = new URL(local.base).port;
+      expect(await accepts('127.0.0.1', port)).toBe(true);
+      expect(await accepts(externalAddress, port)).toBe(false);
+    } finally {
+      expect(await stopStack(local)).toBe(0);
+    }
+    const everywhere = await startStack({ PICUS_STORE: 'memory', HOST: '0.0.0.0' });
+    try {
+      expect(await accepts(externalAddress, new URL(everywhere.base).port)).toBe(true);
+    } finally {
+      expect(await stopStack(everywhere)).toBe(0);
     }
   });
 
