@@ -19,9 +19,13 @@ export const ItemKeyParams = z.object({
 });
 export type ItemKeyParams = z.infer<typeof ItemKeyParams>;
 
-/** Request headers of `POST /picus/put` (names lower-case, as the server sees them). */
+/**
+ * Request headers of `POST /picus/put` (names lower-case, as the server sees them). The key has
+ * no example on purpose: Swagger UI pre-fills a parameter's example, so every reader of the docs
+ * would share one key and get a 409 once they changed the body.
+ */
 export const PutItemHeaders = z.object({
-  'idempotency-key': IdempotencyKeyHeader.optional().meta({ examples: ['order-2026-0001'] }),
+  'idempotency-key': IdempotencyKeyHeader.optional(),
 });
 export type PutItemHeaders = z.infer<typeof PutItemHeaders>;
 

@@ -83,5 +83,7 @@ export const IdempotencyKeyHeader = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/)
   .describe(
-    'Optional. Repeating a put with the same key and body returns the same object_id and creates nothing; the same key with another body is a 409.',
+    'Optional. Repeating a put with the same key and body returns the same object_id and creates nothing; ' +
+      'the same key with another body is a 409. Choose a new value per logical operation, e.g. a UUID ' +
+      'or `order-2026-0001`.',
   );

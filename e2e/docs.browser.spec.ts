@@ -114,6 +114,12 @@ test('"Authorize", then "Try it out" works for every operation, DELETE included,
   expect(await tryIt('getHealth')).toBe('200');
   expect(await tryIt('getReady')).toBe('200');
   expect(await tryIt('listItems')).toBe('200');
+  // No shared pre-filled Idempotency-Key: two puts of different bodies straight from the page both store.
+  const putPanel = page.locator('[id$="-putItem"]');
+  expect(await tryIt('putItem')).toBe('201');
+  await expect(putPanel.locator('tr[data-param-name="idempotency-key"] input')).toHaveValue('');
+  await putPanel.locator('textarea.body-param__text').fill(JSON.stringify({ marker: unique('docs-edited') }));
+  expect(await tryIt('putItem')).toBe('201');
   expect(await tryIt('putItem', { 'idempotency-key': unique('docs') })).toBe('201');
   expect(await tryIt('getItem', { key: created.object_id })).toBe('200');
   expect(await tryIt('deleteItem', { key: created.object_id })).toBe('200');
