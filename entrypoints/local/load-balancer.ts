@@ -128,12 +128,29 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
   });
   const draining = drainStateOf(server);
 
+  /** The request's client has gone (closed, or pipelined: see `route`): logged, never forwarded. */
+  const clientClosed = (request: Request, path: string, headers: Headers): Response => {
+    options.logger.event('warn', 'client closed the request', {
+      request_id: requestIdFrom((name) => headers.get(name)),
+      method: request.method,
+      path,
+      status: CLIENT_CLOSED_REQUEST,
+    });
+    return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+  };
+
   async function route(request: Request): Promise<Response> {
     const url = urlOf(request);
     if (url === undefined) return badHost(request, options.logger);
     const issued = options.issuer?.handle(request, url.pathname);
     if (issued !== undefined) return issued;
     const headers = forwardedHeaders(request, server, url);
+    // Bun closes a connection that pipelines requests to an async handler, answering none of them
+    // (README, "HTTP/1.1 pipelining"), and it does so on the next turn of the event loop. Waiting
+    // one turn lets the load balancer see that and refuse: a pipelined request is never forwarded,
+    // so a client can resend each one safely (RFC 9112 §9.3.2), and a pipelined POST stores nothing.
+    await nextTurn();
+    if (request.signal.aborted) return clientClosed(request, url.pathname, headers);
     try {
       if (routeFor(request.method, url.pathname) === 'lambda') {
         const result = await options.lambda(await toAlbEvent(request, headers));
@@ -147,16 +164,8 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
       }
       return await proxy(request, url, headers);
     } catch (error) {
-      if (request.signal.aborted) {
-        // The client left (mid-upload, typically): nothing failed on our side.
-        options.logger.event('warn', 'client closed the request', {
-          request_id: requestIdFrom((name) => headers.get(name)),
-          method: request.method,
-          path: url.pathname,
-          status: CLIENT_CLOSED_REQUEST,
-        });
-        return new Response(null, { status: CLIENT_CLOSED_REQUEST });
-      }
+      // The client left (mid-upload, typically): nothing failed on our side.
+      if (request.signal.aborted) return clientClosed(request, url.pathname, headers);
       // The load balancer's own refusals (a body over the Lambda limit), as the ALB would answer.
       if (error instanceof HttpProblem) return problemAnswer(headers, error);
       options.logger.event('error', 'target failed', { error: String(error), path: url.pathname });
@@ -223,6 +232,11 @@ function badHost(request: Request, logger: Logger): Response {
     status: problem.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId },
   });
+}
+
+/** One turn of the event loop (timers, I/O), not just the microtask queue. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** `response` with `Connection: close` (a proxied response's headers may be immutable). */

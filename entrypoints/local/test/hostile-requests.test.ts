@@ -247,3 +247,22 @@ describe("Bun's own replies, documented", () => {
     expect(response.headers['x-request-id']).toBeUndefined();
   });
 });
+
+describe('HTTP/1.1 pipelining through the local load balancer', () => {
+  test('is refused: nothing forwarded (a pipelined POST stores nothing), the connection closed, a warn line', async () => {
+    const before = lines.length;
+    const stored = (await service.list(1000)).items.length;
+    const body = '{"pipelined":true}';
+    const response = await rawRequest(
+      lb.port as number,
+      `POST /picus/put HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n',
+      1_000,
+    );
+    expect(response.status).toBe(0);
+    await Bun.sleep(100);
+    expect((await service.list(1000)).items.length).toBe(stored);
+    const logged = lines.slice(before).map((line) => JSON.parse(line) as { level: string; status?: number });
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', status: 499 }));
+  });
+});
