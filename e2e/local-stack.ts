@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../entrypoints/local/free-port.ts';
 import { LOCAL_OTHER_CLIENT } from './support/auth.ts';
+import { LOCAL_CORS_ORIGIN } from './support/cors.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'picus-e2e-'));
 const child = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'entrypoints', 'local', 'main.ts')], {
@@ -21,6 +22,8 @@ const child = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'entrypoi
     SHUTDOWN_TIMEOUT_MS: process.env.SHUTDOWN_TIMEOUT_MS ?? '2000',
     // A second client, so the suite can show that idempotency keys belong to their caller.
     PICUS_LOCAL_CLIENTS: JSON.stringify([LOCAL_OTHER_CLIENT]),
+    // The origin the CORS browser test loads its page from (e2e/cors.browser.spec.ts).
+    CORS_ALLOWED_ORIGINS: LOCAL_CORS_ORIGIN,
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -1,4 +1,5 @@
 import { callerFields, describeFailure, type Logger } from '../shared/access-log.ts';
+import { type CorsPolicy, corsHeaders, preflight } from '../shared/cors.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { failureOf, problemResponse, rememberRequestId } from './problem-response.ts';
 import { callerOf } from './request-caller.ts';
@@ -14,6 +15,11 @@ export type FetchHandler = (request: Request) => Promise<Response>;
 export interface EnvelopeOptions {
   /** Called last on every response, e.g. to add `Connection: close` while draining. */
   readonly finish?: (response: Response) => Response;
+  /**
+   * Cross-origin access: preflights are answered before the app, and the headers go on every
+   * response (errors included) to an allowed origin.
+   */
+  readonly cors?: CorsPolicy | undefined;
 }
 
 /**
@@ -28,7 +34,7 @@ export function withEnvelope(
   logger: Logger,
   options: EnvelopeOptions = {},
 ): FetchHandler {
-  const finish = options.finish;
+  const { finish, cors } = options;
   return (request) => {
     const started = performance.now();
     const headers = request.headers;
@@ -38,6 +44,10 @@ export function withEnvelope(
       const out = response.headers;
       out.set('x-request-id', requestId);
       for (const name in COMMON_HEADERS) out.set(name, COMMON_HEADERS[name] as string);
+      if (cors !== undefined) {
+        for (const [name, value] of Object.entries(corsHeaders(cors, headers.get('origin'))))
+          out.set(name, value);
+      }
       if (logger.logsRequest(response.status)) {
         logger.request({
           request_id: requestId,
@@ -53,7 +63,12 @@ export function withEnvelope(
     };
     let pending: Promise<Response>;
     try {
-      pending = handle(request);
+      // A CORS preflight is answered here, before the app: it is about the API, not a route.
+      const answer =
+        cors !== undefined && request.method === 'OPTIONS'
+          ? preflight(cors, request.method, pathOf(request.url), (name) => headers.get(name))
+          : undefined;
+      pending = answer !== undefined ? Promise.resolve(new Response(null, answer)) : handle(request);
     } catch (error) {
       return Promise.resolve(complete(problemResponse(error, request)));
     }

@@ -26,7 +26,12 @@ const store = openItemStore(config);
 const service = new ItemService(store.repository);
 const app = createApp({ service, auth: createAuthorizer(auth) });
 const host = config.HOST ?? '0.0.0.0';
-const server = serveApp(app, { port: config.PORT_APP, hostname: host, logger });
+const server = serveApp(app, {
+  port: config.PORT_APP,
+  hostname: host,
+  logger,
+  cors: config.CORS_ALLOWED_ORIGINS,
+});
 logger.event('info', 'listening', {
   url: `http://${host}:${server.port}`,
   store: config.PICUS_STORE,

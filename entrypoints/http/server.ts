@@ -1,6 +1,7 @@
 import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import type { Logger } from '../shared/access-log.ts';
+import type { CorsPolicy } from '../shared/cors.ts';
 import { type DrainState, drainStateOf } from '../shared/drain.ts';
 import { lastResort } from '../shared/last-resort.ts';
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
   readonly port: number;
   readonly hostname: string;
   readonly logger: Logger;
+  /** CORS_ALLOWED_ORIGINS: preflights answered here, headers on every response. Unset: no CORS. */
+  readonly cors?: CorsPolicy | undefined;
 }
 
 /** Marks the bodiless 503 the envelope sees for /ready while draining (body added after it). */
@@ -45,6 +48,7 @@ export function serveApp(app: App, options: ServerOptions): Server<undefined> {
     },
     options.logger,
     {
+      cors: options.cors,
       finish: (response) => {
         if (!state.draining) return response;
         const answer = shuttingDown.has(response) ? shuttingDownProblem(response) : response;

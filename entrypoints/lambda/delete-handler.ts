@@ -9,6 +9,7 @@ import { callerFields, describeFailure, type Logger } from '../shared/access-log
 import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Authorizer } from '../shared/auth/authorizer.ts';
 import type { Caller } from '../shared/auth/caller.ts';
+import { type CorsPolicy, corsHeaders } from '../shared/cors.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
@@ -23,8 +24,14 @@ const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': '
  * parameters: the key is the rest of `path`, percent-decoded. Everything else the
  * rule might send here is answered as the container would answer it. The caller needs
  * an access token with `picus/delete`, checked exactly as the container checks its own.
+ * With a CORS policy, its responses carry the same `Access-Control-*` headers as the container's.
  */
-export function createDeleteHandler(service: ItemService, logger: Logger, auth: Authorizer) {
+export function createDeleteHandler(
+  service: ItemService,
+  logger: Logger,
+  auth: Authorizer,
+  cors?: CorsPolicy,
+) {
   return async (event: ALBEvent): Promise<ALBResult> => {
     const started = performance.now();
     const requestId = requestIdFrom((name) => albHeader(event, name));
@@ -56,7 +63,9 @@ export function createDeleteHandler(service: ItemService, logger: Logger, auth: 
       headers = { ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE };
       body = JSON.stringify(problem.body);
     }
-    Object.assign(headers, COMMON_HEADERS, { 'x-request-id': requestId });
+    Object.assign(headers, COMMON_HEADERS, corsHeaders(cors, albHeader(event, 'origin') ?? null), {
+      'x-request-id': requestId,
+    });
     logger.request({
       request_id: requestId,
       method: event.httpMethod,

@@ -18,4 +18,9 @@ const auth = authSettingsFrom(config);
 if (auth.mode === 'none') logger.event('warn', 'AUTH_MODE=none: DELETE needs no token');
 const store = openItemStore(config);
 
-export const handler = createDeleteHandler(new ItemService(store.repository), logger, createAuthorizer(auth));
+export const handler = createDeleteHandler(
+  new ItemService(store.repository),
+  logger,
+  createAuthorizer(auth),
+  config.CORS_ALLOWED_ORIGINS,
+);

@@ -93,6 +93,7 @@ async function start(): Promise<void> {
       port: config.PORT_APP,
       hostname: '127.0.0.1',
       logger,
+      cors: config.CORS_ALLOWED_ORIGINS,
     });
     stops.push(() => drain(app, config.SHUTDOWN_TIMEOUT_MS));
     containerUrl = `http://127.0.0.1:${app.port}`;
@@ -101,7 +102,7 @@ async function start(): Promise<void> {
       port,
       hostname: LB_HOST,
       containerUrl,
-      lambda: createDeleteHandler(service, logger, authorizer),
+      lambda: createDeleteHandler(service, logger, authorizer, config.CORS_ALLOWED_ORIGINS),
       logger,
       issuer,
     });
@@ -148,7 +149,12 @@ async function start(): Promise<void> {
     port,
     hostname: LB_HOST,
     containerUrl,
-    lambda: createDeleteHandler(new ItemService(lambdaStore.repository), logger, createAuthorizer(auth)),
+    lambda: createDeleteHandler(
+      new ItemService(lambdaStore.repository),
+      logger,
+      createAuthorizer(auth),
+      config.CORS_ALLOWED_ORIGINS,
+    ),
     logger,
     issuer,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCorsOrigins } from './cors.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const positiveMs = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -62,6 +63,21 @@ export const ConfigSchema = z.object({
    * `[{"id":"reader","secret":"reader-secret","scopes":["picus/read"]}]`.
    */
   PICUS_LOCAL_CLIENTS: z.string().optional(),
+  /**
+   * Origins whose browser scripts may call the API (CORS), comma-separated, e.g.
+   * `https://app.example.com,http://localhost:5173`, or `*` for any. Unset or empty: none.
+   */
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parseCorsOrigins(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -10,6 +10,8 @@ export type HttpProblemKind =
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'BadGateway'
+  /** A CORS preflight from an origin CORS_ALLOWED_ORIGINS does not list. */
+  | 'OriginNotAllowed'
   /** The client went away before its request was answered; only ever logged (status 499). */
   | 'ClientClosedRequest';
 

@@ -55,6 +55,7 @@ const PROBLEM_KINDS: Record<DomainErrorKind | HttpProblemKind | AuthFailureKind 
   NotFound: { status: 404, title: 'Not found', type: 'about:blank' },
   MethodNotAllowed: { status: 405, title: 'Method not allowed', type: 'about:blank' },
   BadGateway: { status: 502, title: 'Bad gateway', type: 'about:blank' },
+  OriginNotAllowed: { status: 403, title: 'Origin not allowed', type: problemType('origin-not-allowed') },
   // nginx's convention for a request the client abandoned: not a server error, and no one reads it.
   ClientClosedRequest: { status: CLIENT_CLOSED_REQUEST, title: 'Client closed request', type: 'about:blank' },
   Internal: { status: 500, title: 'Internal server error', type: 'about:blank' },

@@ -9,22 +9,6 @@ import { RESOURCE_SERVER, SCOPE_DESCRIPTIONS, type Scope } from '../../contracts
 import type { Settings } from './settings.ts';
 import { cond, type Expr, type Fragment, fn, op, tpl } from './tf.ts';
 
-/**
- * The AUTH_* environment of the container and the function. AUTH_AUDIENCE only when set:
- * ECS drops variables with empty values, which Terraform would then see as a change forever.
- */
-export function authEnvironment(refs: AuthRefs): { always: Record<string, Expr | string>; audience: Expr } {
-  return {
-    always: {
-      AUTH_MODE: 'jwt',
-      AUTH_ISSUER: refs.issuer,
-      AUTH_JWKS_URL: refs.jwksUrl,
-      AUTH_TOKEN_URL: refs.tokenUrl,
-    },
-    audience: refs.audience,
-  };
-}
-
 /** Lifetime of the access tokens Cognito issues, in minutes. */
 export const ACCESS_TOKEN_MINUTES = 60;
 

@@ -4,7 +4,8 @@
  * drain), the service in private subnets, and target-tracking autoscaling.
  */
 
-import { type AuthRefs, authEnvironment } from './auth.ts';
+import { appEnvironment, containerEnvironment } from './app-environment.ts';
+import type { AuthRefs } from './auth.ts';
 import { APP_PORT, CONTAINER_HEALTHCHECK, CONTAINER_NAME, SHUTDOWN } from './constants.ts';
 import { ecsRoles } from './identity.ts';
 import type { LoadBalancer } from './loadbalancer.ts';
@@ -50,7 +51,6 @@ export function compute(
     default_capacity_provider_strategy: [{ capacity_provider: 'FARGATE', weight: 1, base: 0 }],
   });
 
-  const authEnv = authEnvironment(refs.auth);
   const container = {
     name: CONTAINER_NAME,
     image: tpl`${refs.repositoryUrl}:${v.imageTag.ref}`,
@@ -64,17 +64,7 @@ export function compute(
     // Fargate bind mount at /tmp would be root-owned, unwritable for uid 10001, anyway.
     portMappings: [{ name: 'http', containerPort: APP_PORT, hostPort: APP_PORT, protocol: 'tcp' }],
     environment: computedJson(
-      fn(
-        'concat',
-        Object.entries({
-          AWS_REGION: v.region.ref,
-          LOG_LEVEL: v.logLevel.ref,
-          PORT_APP: String(APP_PORT),
-          TABLE_NAME: refs.tableName,
-          ...authEnv.always,
-        }).map(([name, value]) => ({ name, value })),
-        cond(op(authEnv.audience, '!=', ''), [{ name: 'AUTH_AUDIENCE', value: authEnv.audience }], []),
-      ),
+      containerEnvironment(appEnvironment(s, refs), { AWS_REGION: v.region.ref, PORT_APP: String(APP_PORT) }),
     ),
     healthCheck: {
       command: ['CMD', ...CONTAINER_HEALTHCHECK],

@@ -3,7 +3,8 @@
  * writes, published versions behind a `live` alias (the ALB targets the alias), its own log
  * group with retention, and bounded (reserved) concurrency.
  */
-import { type AuthRefs, authEnvironment } from './auth.ts';
+import { appEnvironment, functionVariables } from './app-environment.ts';
+import type { AuthRefs } from './auth.ts';
 import { LAMBDA } from './constants.ts';
 import { lambdaRole } from './identity.ts';
 import type { Settings } from './settings.ts';
@@ -16,7 +17,6 @@ export function lambdaFunction(
   refs: { tableArn: Expr; tableName: Expr; auth: AuthRefs },
 ) {
   const zipPath = tpl`${raw('path.module')}/${LAMBDA.zipPath}`;
-  const authEnv = authEnvironment(refs.auth);
   const functionName = f.local('function_name', tpl`${s.v.environment.ref}-picus-delete`);
   const logGroup = f.resource<'arn' | 'name'>('aws_cloudwatch_log_group', 'lambda', {
     name: tpl`/aws/lambda/${functionName.ref}`,
@@ -42,16 +42,7 @@ export function lambdaFunction(
       // -1 is the provider's "no reservation".
       reserved_concurrent_executions: fn('coalesce', s.v.lambdaConcurrency.ref, -1),
       environment: {
-        variables: fn(
-          'merge',
-          {
-            TABLE_NAME: refs.tableName,
-            LOG_LEVEL: s.v.logLevel.ref,
-            NODE_OPTIONS: '--enable-source-maps',
-            ...authEnv.always,
-          },
-          cond(op(authEnv.audience, '!=', ''), { AUTH_AUDIENCE: authEnv.audience }, {}),
-        ),
+        variables: functionVariables(appEnvironment(s, refs), { NODE_OPTIONS: '--enable-source-maps' }),
       },
       // The levels are Lambda's defaults for JSON, spelled out: left unset, the provider sees
       // them appear after every apply and, with publish = true, publishes a new version each time.

@@ -341,6 +341,21 @@ export function settings(versions: Fragment, vars: Fragment) {
         },
       ],
     }),
+    corsAllowedOrigins: vars.variable('cors_allowed_origins', {
+      type: 'list(string)',
+      description:
+        'Origins whose browser scripts may call the API (CORS), e.g. ["https://app.example.com"], or ["*"] for any. Empty (the default): none.',
+      default: [],
+      validation: [
+        {
+          condition: raw(
+            'alltrue([for origin in var.cors_allowed_origins : origin == "*" || can(regex("^https?://[^/\\\\s,]+$", origin))])',
+          ),
+          error_message:
+            'cors_allowed_origins must hold origins like https://app.example.com (no path, no trailing slash), or "*".',
+        },
+      ],
+    }),
     authAudience: vars.variable('auth_audience', {
       type: 'string',
       description:

@@ -100,6 +100,7 @@ describe('the generated stack on an emulated AWS account', () => {
           // Tokens from an external identity provider instead of a Cognito user pool.
           auth_issuer: 'https://login.example.test',
           auth_audience: 'picus-api',
+          cors_allowed_origins: ['https://app.example.test', 'http://localhost:5173'],
         },
         options,
       );
@@ -373,6 +374,12 @@ async function checkAuth(
       Object.entries(fn.Environment.Variables).filter(([name]) => name.startsWith('AUTH_')),
     );
     expect(fnAuth).toEqual(auth);
+    // CORS only where configured: prod's task and function are as they were without it.
+    const cors = env === 'staging' ? 'https://app.example.test,http://localhost:5173' : undefined;
+    expect(
+      task.containerDefinitions[0].environment.find((e: Any) => e.name === 'CORS_ALLOWED_ORIGINS')?.value,
+    ).toBe(cors);
+    expect(fn.Environment.Variables.CORS_ALLOWED_ORIGINS).toBe(cors);
   }
 }
 

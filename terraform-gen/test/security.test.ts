@@ -374,14 +374,15 @@ describe('compute', () => {
     expect(c.logConfiguration.logDriver).toBe('awslogs');
     expect(c.healthCheck.command).toEqual(['CMD', ...CONTAINER_HEALTHCHECK]);
     expect(c.portMappings[0].containerPort).toBe(APP_PORT);
-    // Computed by Terraform: AUTH_AUDIENCE only when set (ECS drops empty values, a diff forever).
+    // Computed by Terraform: AUTH_AUDIENCE and CORS_ALLOWED_ORIGINS only when set (ECS drops empty
+    // values, a diff forever; and an unconfigured feature leaves the task definition as it was).
     expect(c.environment).toBe(
       'computed:concat([' +
         [
           ['AWS_REGION', 'var.aws_region'],
-          ['LOG_LEVEL', 'var.log_level'],
           ['PORT_APP', '"8000"'],
           ['TABLE_NAME', 'aws_dynamodb_table.picus_data.name'],
+          ['LOG_LEVEL', 'var.log_level'],
           ['AUTH_MODE', '"jwt"'],
           ['AUTH_ISSUER', 'local.auth_issuer'],
           ['AUTH_JWKS_URL', 'local.auth_jwks_url'],
@@ -389,7 +390,8 @@ describe('compute', () => {
         ]
           .map(([name, value]) => `{ "name" = "${name}", "value" = ${value} }`)
           .join(', ') +
-        '], var.auth_audience != "" ? [{ "name" = "AUTH_AUDIENCE", "value" = var.auth_audience }] : [])',
+        '], var.auth_audience != "" ? [{ "name" = "AUTH_AUDIENCE", "value" = var.auth_audience }] : [], ' +
+        'join(",", var.cors_allowed_origins) != "" ? [{ "name" = "CORS_ALLOWED_ORIGINS", "value" = join(",", var.cors_allowed_origins) }] : [])',
     );
     expect(APP_PORT).toBe(8000);
     expect(c.image).toBe('${aws_ecr_repository.app.repository_url}:${var.image_tag}');
@@ -439,10 +441,11 @@ describe('function and data', () => {
     expect(fn.reserved_concurrent_executions).toBe('${coalesce(var.lambda_reserved_concurrency, -1)}');
     expect(s.variable('lambda_reserved_concurrency')).toMatchObject({ default: null, nullable: true });
     expect(fn.environment.variables).toBe(
-      '${merge({ "TABLE_NAME" = aws_dynamodb_table.picus_data.name, "LOG_LEVEL" = var.log_level, ' +
-        '"NODE_OPTIONS" = "--enable-source-maps", "AUTH_MODE" = "jwt", "AUTH_ISSUER" = local.auth_issuer, ' +
+      '${merge({ "NODE_OPTIONS" = "--enable-source-maps", "TABLE_NAME" = aws_dynamodb_table.picus_data.name, ' +
+        '"LOG_LEVEL" = var.log_level, "AUTH_MODE" = "jwt", "AUTH_ISSUER" = local.auth_issuer, ' +
         '"AUTH_JWKS_URL" = local.auth_jwks_url, "AUTH_TOKEN_URL" = local.auth_token_url }, ' +
-        'var.auth_audience != "" ? { "AUTH_AUDIENCE" = var.auth_audience } : {})}',
+        'var.auth_audience != "" ? { "AUTH_AUDIENCE" = var.auth_audience } : {}, ' +
+        'join(",", var.cors_allowed_origins) != "" ? { "CORS_ALLOWED_ORIGINS" = join(",", var.cors_allowed_origins) } : {})}',
     );
     // Lambda's JSON defaults spelled out, or every apply would publish a new version.
     expect(fn.logging_config).toMatchObject({

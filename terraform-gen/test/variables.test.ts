@@ -97,6 +97,22 @@ describe.skipIf(!TERRAFORM)('variable validation (terraform plan of variables.tf
     ['a hosted zone id that is not one', { hosted_zone_id: '/hostedzone/Z012' }, 'hosted_zone_id must be'],
     ['an IPv6 rate limit below the WAF minimum', { waf_ipv6_rate_limit: 5 }, 'waf_ipv6_rate_limit must be'],
     ['image tag latest', { image_tag: 'latest' }, 'image_tag must be'],
+    [
+      'CORS origins',
+      { cors_allowed_origins: ['https://app.example.com', 'http://localhost:5173'] },
+      undefined,
+    ],
+    ['CORS for any origin', { cors_allowed_origins: ['*'] }, undefined],
+    [
+      'a CORS origin with a path',
+      { cors_allowed_origins: ['https://app.example.com/'] },
+      'cors_allowed_origins must hold',
+    ],
+    [
+      'a CORS origin without a scheme',
+      { cors_allowed_origins: ['app.example.com'] },
+      'cors_allowed_origins must hold',
+    ],
   ])(
     '%s',
     async (_what, vars, expected) => {

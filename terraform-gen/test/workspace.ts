@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { INFRA_DIR } from '../src/generate.ts';
 import { pinTestedProvider, type RunResult, terraform, terraformEnv } from './terraform-cli.ts';
 
-export type Vars = Record<string, string | number | boolean | null>;
+/** Values of the stack's input variables, as terraform.tfvars.json holds them. */
+export type Vars = Record<string, string | number | boolean | null | readonly string[]>;
 
 export class Workspace {
   readonly dir: string;
