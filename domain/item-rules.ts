@@ -1,5 +1,11 @@
 import { InvalidIdempotencyKey, InvalidItem, InvalidKey, InvalidPageRequest } from './errors.ts';
-import { canonicalNumber, type ExactNumber, exactNumber, isExactNumber, numberText } from './exact-number.ts';
+import {
+  canonicalNumber,
+  doubleRefusal,
+  type ExactNumber,
+  isExactNumber,
+  numberValue,
+} from './exact-number.ts';
 import type { JsonObject, JsonValue } from './item.ts';
 
 /** DynamoDB partition keys are 1..2048 bytes; the API promises 1..1024 (UTF-8). */
@@ -93,11 +99,15 @@ function storableValue(value: JsonValue, depth: number): JsonValue {
   return copy;
 }
 
-function storableNumber(value: number | ExactNumber): ExactNumber {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new InvalidItem('Numbers must be finite.');
-  const canonical = canonicalNumber(numberText(value));
+function storableNumber(value: number | ExactNumber): number | ExactNumber {
+  if (typeof value === 'number') {
+    const refusal = doubleRefusal(value);
+    if (refusal !== undefined) throw new InvalidItem(refusal);
+    return value === 0 ? 0 : value; // -0 is 0, as DynamoDB has it
+  }
+  const canonical = canonicalNumber(value.rawJSON);
   if ('refusal' in canonical) throw new InvalidItem(canonical.refusal);
-  return exactNumber(canonical.text);
+  return numberValue(canonical.text);
 }
 
 function assertStorableName(name: string): void {

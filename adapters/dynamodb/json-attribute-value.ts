@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { canonicalNumber, exactNumber, isExactNumber } from '../../domain/exact-number.ts';
+import { canonicalNumber, isExactNumber, numberValue } from '../../domain/exact-number.ts';
 import type { JsonObject, JsonValue } from '../../domain/item.ts';
 
 /**
@@ -16,8 +16,9 @@ import type { JsonObject, JsonValue } from '../../domain/item.ts';
  * one leading `~`. The mapping is a bijection, and every other key is stored as is.
  *
  * Numbers travel as their exact decimal text both ways (DynamoDB's `N` is a string): an
- * ExactNumber's text is stored as is, and a stored number comes back as an ExactNumber in the
- * canonical form (the one the domain stores; DynamoDB may lay the same value out differently).
+ * ExactNumber's text is stored as is, and a stored number comes back in the canonical form (the
+ * one the domain stores; DynamoDB may lay the same value out differently): a double when it
+ * writes back as that text, else an ExactNumber.
  */
 export function toAttributeValue(value: JsonValue): AttributeValue {
   if (value === null) return { NULL: true };
@@ -63,7 +64,7 @@ export function fromAttributeMap(map: Record<string, AttributeValue>): JsonObjec
 function storedNumber(text: string): JsonValue {
   const canonical = canonicalNumber(text);
   if ('refusal' in canonical) throw new TypeError(`Stored data holds a number JSON cannot carry: ${text}`);
-  return exactNumber(canonical.text);
+  return numberValue(canonical.text);
 }
 
 function defineEntry<T>(target: Record<string, T>, key: string, value: T): void {

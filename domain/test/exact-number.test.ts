@@ -92,3 +92,75 @@ describe('parsing and storing item data', () => {
     expect(sameJson({ n: 1.5 }, storableData({ n: 1.5 }) as JsonValue)).toBe(true);
   });
 });
+
+describe('the JSON.parse fast path (texts whose numbers a double keeps)', () => {
+  /** What storing the number written as `text` gives, or why it is refused. */
+  const stored = (text: string): string => {
+    try {
+      return JSON.stringify(storableData(parseExactJson(`{"n":${text},"s":"${text}"}`)));
+    } catch (error) {
+      return `refused: ${(error as Error).message}`;
+    }
+  };
+  const expected = (text: string): string => {
+    const number = canonical(text);
+    return number.startsWith('refused: ') ? number : `{"n":${number},"s":"${text}"}`;
+  };
+
+  test.each([
+    ['42'],
+    ['19.99'],
+    ['0.1'],
+    ['1e+21'],
+    ['1e-7'],
+    ['-3.5'],
+    ['9007199254740993'],
+    ['123456789012345678'],
+    ['1.50'],
+    ['-0'],
+    ['1E2'],
+    ['1e-400'],
+    ['5e-324'],
+    ['1e126'],
+    ['3.14159265358979323846264'],
+    ['0.000001'],
+    ['0.0000001'],
+    ['-0.5'],
+    ['0.50'],
+    ['-0.0'],
+    ['123456789012345'],
+    ['1234567890123456'],
+    ['12345678901234567'],
+    ['0.123456789012345'],
+    ['0.1234567890123456'],
+    ['98765.4321098765'],
+    ['0.30000000000000004'],
+  ])('%s stores as its canonical decimal, fast path or not', (text) => {
+    expect(stored(text)).toBe(expected(text));
+  });
+
+  test('any number text: the same stored value as its canonical decimal', () => {
+    const numberText = fc
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^(0|[1-9]\d{0,25})$/),
+        fc.option(fc.stringMatching(/^\d{1,20}$/), { nil: undefined }),
+        fc.option(fc.integer({ min: -340, max: 340 }), { nil: undefined }),
+      )
+      .map(
+        ([negative, whole, fraction, exponent]) =>
+          `${negative ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}${exponent === undefined ? '' : `e${exponent}`}`,
+      );
+    fc.assert(
+      fc.property(numberText, (text) => stored(text) === expected(text)),
+      { numRuns: 5_000 },
+    );
+  });
+
+  test('digits inside strings only make it cautious: the strings stay strings', () => {
+    const parsed = parseExactJson('{"a":"1.50","b":"x-0y","n":1.5}') as Record<string, unknown>;
+    expect(parsed.a).toBe('1.50');
+    expect(parsed.b).toBe('x-0y');
+    expect(JSON.stringify(parsed)).toBe('{"a":"1.50","b":"x-0y","n":1.5}');
+  });
+});
