@@ -11,7 +11,7 @@ import { ecsRoles } from './identity.ts';
 import type { LoadBalancer } from './loadbalancer.ts';
 import type { Network } from './network.ts';
 import type { Settings } from './settings.ts';
-import { computedJson, cond, type Expr, type Fragment, fn, jsonDoc, op, tpl } from './tf.ts';
+import { computedJson, type Expr, type Fragment, jsonDoc, tpl } from './tf.ts';
 
 /** Numeric uid:gid the container runs as (no root, even if the image forgot USER). */
 export const CONTAINER_USER = '10001:10001';

@@ -8,7 +8,7 @@ import type { AuthRefs } from './auth.ts';
 import { LAMBDA } from './constants.ts';
 import { lambdaRole } from './identity.ts';
 import type { Settings } from './settings.ts';
-import { cond, type Expr, type Fragment, fn, op, raw, str, tpl } from './tf.ts';
+import { type Expr, type Fragment, fn, raw, str, tpl } from './tf.ts';
 
 export function lambdaFunction(
   f: Fragment,

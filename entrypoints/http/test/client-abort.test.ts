@@ -1,38 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { connect } from 'node:net';
-import type { Server } from 'bun';
-import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
-import { ItemService } from '../../../domain/item-service.ts';
-import { createDeleteHandler } from '../../lambda/delete-handler.ts';
-import { startLoadBalancer } from '../../local/load-balancer.ts';
-import { createLogger } from '../../shared/access-log.ts';
-import { createAuthorizer } from '../../shared/auth/authorizer.ts';
-import { createApp } from '../app.ts';
-import { serveApp } from '../server.ts';
+import { type InProcessStack, startInProcessStack } from '../../test/in-process-stack.ts';
 
 /** A client that starts an upload and leaves: its request is logged as 499 at warn, never as a 5xx. */
-const lines: string[] = [];
-const logger = createLogger('info', (line) => lines.push(line));
-const auth = createAuthorizer({ mode: 'none' });
-const repository = new MemoryItemRepository();
-const service = new ItemService(repository);
-let container: Server<undefined>;
-let lb: Server<undefined>;
-
+let stack: InProcessStack;
 beforeAll(() => {
-  container = serveApp(createApp({ service, auth }), { port: 0, hostname: '127.0.0.1', logger });
-  lb = startLoadBalancer({
-    port: 0,
-    hostname: '127.0.0.1',
-    containerUrl: `http://127.0.0.1:${container.port}`,
-    lambda: createDeleteHandler(service, logger, auth),
-    logger,
-  });
+  stack = startInProcessStack();
 });
-afterAll(async () => {
-  await lb.stop(true);
-  await container.stop(true);
-});
+afterAll(() => stack.stop());
 
 /** Sends headers promising 64 KiB and a few bytes of it, then closes the socket. */
 async function abandonUpload(
@@ -61,7 +36,9 @@ interface LogLine {
 async function linesFor(requestIds: readonly string[]): Promise<LogLine[]> {
   const wanted = new Set(requestIds);
   const parsed = () =>
-    lines.map((line) => JSON.parse(line) as LogLine).filter((line) => wanted.has(line.request_id ?? ''));
+    stack.lines
+      .map((line) => JSON.parse(line) as LogLine)
+      .filter((line) => wanted.has(line.request_id ?? ''));
   for (let waited = 0; parsed().length < requestIds.length && waited < 5_000; waited += 20)
     await Bun.sleep(20);
   return parsed();
@@ -70,21 +47,21 @@ async function linesFor(requestIds: readonly string[]): Promise<LogLine[]> {
 describe('a client that abandons its upload', () => {
   test('the container logs each as 499 at warn; no error line, nothing stored', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `abandoned-container-${i}`);
-    await Promise.all(ids.map((id) => abandonUpload(container.port as number, id)));
+    await Promise.all(ids.map((id) => abandonUpload(stack.container.port as number, id)));
     const logged = await linesFor(ids);
     expect(logged).toHaveLength(ids.length);
     for (const line of logged) expect(line).toMatchObject({ level: 'warn', status: 499 });
-    expect(lines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
-    expect(repository.size).toBe(0);
+    expect(stack.lines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+    expect(stack.repository.size).toBe(0);
   });
 
   test('the local load balancer logs it at warn as 499 too (not a target failure)', async () => {
     const ids = ['abandoned-lb-put', 'abandoned-lb-delete'];
-    await abandonUpload(lb.port as number, ids[0] as string);
-    await abandonUpload(lb.port as number, ids[1] as string, '/picus/some-key', 'DELETE');
+    await abandonUpload(stack.lb.port as number, ids[0] as string);
+    await abandonUpload(stack.lb.port as number, ids[1] as string, '/picus/some-key', 'DELETE');
     const logged = await linesFor(ids);
     expect(logged.length).toBeGreaterThanOrEqual(ids.length);
     for (const line of logged) expect(line).toMatchObject({ level: 'warn', status: 499 });
-    expect(lines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+    expect(stack.lines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
   });
 });

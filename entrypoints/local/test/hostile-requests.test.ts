@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import type { Server } from 'bun';
-import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../../contracts/problem.ts';
-import { ItemService } from '../../../domain/item-service.ts';
 import { createApp } from '../../http/app.ts';
 import { serveApp } from '../../http/server.ts';
 import { createDeleteHandler } from '../../lambda/delete-handler.ts';
 import { createLogger } from '../../shared/access-log.ts';
 import { createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { type InProcessStack, startInProcessStack } from '../../test/in-process-stack.ts';
 import { rawRequest } from '../../test/raw-http.ts';
 import { startLoadBalancer } from '../load-balancer.ts';
 import type { LocalIssuer } from '../oauth-issuer.ts';
@@ -18,27 +16,14 @@ import type { LocalIssuer } from '../oauth-issuer.ts';
  * Requests no well-behaved client sends, against every server we run: each answer is ours
  * (problem+json, a request id, a log line), never Bun's development error page.
  */
-const lines: string[] = [];
-const logger = createLogger('info', (line) => lines.push(line));
-const auth = createAuthorizer({ mode: 'none' });
-const service = new ItemService(new MemoryItemRepository());
-let container: Server<undefined>;
-let lb: Server<undefined>;
-
+let stack: InProcessStack;
 beforeAll(() => {
-  container = serveApp(createApp({ service, auth }), { port: 0, hostname: '127.0.0.1', logger });
-  lb = startLoadBalancer({
-    port: 0,
-    hostname: '127.0.0.1',
-    containerUrl: `http://127.0.0.1:${container.port}`,
-    lambda: createDeleteHandler(service, logger, auth),
-    logger,
-  });
+  stack = startInProcessStack();
 });
-afterAll(async () => {
-  await lb.stop(true);
-  await container.stop(true);
-});
+afterAll(() => stack.stop());
+/** The stack's log, for the servers a test builds beside it. */
+const logger = createLogger('info', (line) => stack.lines.push(line));
+const auth = createAuthorizer({ mode: 'none' });
 
 function expectOurProblem(response: Awaited<ReturnType<typeof rawRequest>>, status: number): Problem {
   expect(response.status, response.text.slice(0, 300)).toBe(status);
@@ -60,10 +45,10 @@ describe('the local load balancer and a bad Host', () => {
     ['no Host (HTTP/1.0)', 'GET /health HTTP/1.0\r\n\r\n'],
     ['CONNECT with a bad Host', 'CONNECT /health HTTP/1.1\r\nHost: a b\r\n\r\n'],
   ])('%s: 400 problem+json with a request id, and a log line', async (_what, request) => {
-    const before = lines.length;
-    const problem = expectOurProblem(await rawRequest(lb.port as number, request), 400);
+    const before = stack.lines.length;
+    const problem = expectOurProblem(await rawRequest(stack.lb.port as number, request), 400);
     expect(problem.detail).toBe('The Host header is missing or not a valid host.');
-    const logged = lines
+    const logged = stack.lines
       .slice(before)
       .map((line) => JSON.parse(line) as { status?: number; request_id?: string });
     expect(logged).toContainEqual(expect.objectContaining({ status: 400, request_id: problem.request_id }));
@@ -71,7 +56,7 @@ describe('the local load balancer and a bad Host', () => {
 
   test('a good Host with a port still routes', async () => {
     const response = await rawRequest(
-      lb.port as number,
+      stack.lb.port as number,
       'GET /health HTTP/1.1\r\nHost: localhost:8080\r\n\r\n',
     );
     expect(response.status).toBe(200);
@@ -86,7 +71,7 @@ describe('the container and a missing or bad Host', () => {
   ])(
     '%s: answered as any other request (the path does not depend on Host)',
     async (_what, request, status) => {
-      expectOurProblem(await rawRequest(container.port as number, request), status);
+      expectOurProblem(await rawRequest(stack.container.port as number, request), status);
     },
   );
 });
@@ -100,18 +85,18 @@ describe('a failure that escapes every handler', () => {
         throw new Error('log sink failed');
       },
     };
-    const broken = serveApp(createApp({ service, auth }), {
+    const broken = serveApp(createApp({ service: stack.service, auth }), {
       port: 0,
       hostname: '127.0.0.1',
       logger: failingLog,
     });
     try {
-      const before = lines.length;
+      const before = stack.lines.length;
       const problem = expectOurProblem(
         await rawRequest(broken.port as number, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
         500,
       );
-      expect(lines.slice(before).join('\n')).toContain(problem.request_id);
+      expect(stack.lines.slice(before).join('\n')).toContain(problem.request_id);
     } finally {
       await broken.stop(true);
     }
@@ -126,8 +111,8 @@ describe('a failure that escapes every handler', () => {
     const broken = startLoadBalancer({
       port: 0,
       hostname: '127.0.0.1',
-      containerUrl: `http://127.0.0.1:${container.port}`,
-      lambda: createDeleteHandler(service, logger, auth),
+      containerUrl: `http://127.0.0.1:${stack.container.port}`,
+      lambda: createDeleteHandler(stack.service, logger, auth),
       logger,
       issuer: failingIssuer,
     });
@@ -181,7 +166,7 @@ async function streamChunked(
 describe('bodies over a limit are refused by us, before they are buffered', () => {
   test('the container: a streamed body over 256 KiB is our 413 problem+json, not Bun’s', async () => {
     const { answer } = await streamChunked(
-      container.port as number,
+      stack.container.port as number,
       'POST /picus/put HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n',
       4 * 1024 * 1024,
     );
@@ -192,7 +177,7 @@ describe('bodies over a limit are refused by us, before they are buffered', () =
 
   test('the load balancer: a DELETE body over the ALB’s 1 MiB Lambda limit is 413, declared or streamed', async () => {
     const declared = await rawRequest(
-      lb.port as number,
+      stack.lb.port as number,
       'DELETE /picus/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000000\r\n\r\n',
     );
     expect(expectOurProblem(declared, 413).detail).toBe(
@@ -201,7 +186,7 @@ describe('bodies over a limit are refused by us, before they are buffered', () =
     Bun.gc(true);
     const before = process.memoryUsage.rss();
     const { answer, sent } = await streamChunked(
-      lb.port as number,
+      stack.lb.port as number,
       'DELETE /picus/x HTTP/1.1\r\nHost: localhost\r\n',
       100 * 1024 * 1024,
     );
@@ -242,7 +227,7 @@ describe("Bun's own replies, documented", () => {
     ['a lowercase method (the connection is closed, no reply)', 'get /health HTTP/1.1\r\nHost: x\r\n\r\n', 0],
     ['an unknown method (the connection is closed, no reply)', 'FOO /health HTTP/1.1\r\nHost: x\r\n\r\n', 0],
   ])('%s', async (_what, request, status) => {
-    const response = await rawRequest(container.port as number, request, 1_500);
+    const response = await rawRequest(stack.container.port as number, request, 1_500);
     expect(response.status).toBe(status);
     expect(response.headers['x-request-id']).toBeUndefined();
   });
@@ -250,19 +235,21 @@ describe("Bun's own replies, documented", () => {
 
 describe('HTTP/1.1 pipelining through the local load balancer', () => {
   test('is refused: nothing forwarded (a pipelined POST stores nothing), the connection closed, a warn line', async () => {
-    const before = lines.length;
-    const stored = (await service.list(1000)).items.length;
+    const before = stack.lines.length;
+    const stored = (await stack.service.list(1000)).items.length;
     const body = '{"pipelined":true}';
     const response = await rawRequest(
-      lb.port as number,
+      stack.lb.port as number,
       `POST /picus/put HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
         'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n',
       1_000,
     );
     expect(response.status).toBe(0);
     await Bun.sleep(100);
-    expect((await service.list(1000)).items.length).toBe(stored);
-    const logged = lines.slice(before).map((line) => JSON.parse(line) as { level: string; status?: number });
+    expect((await stack.service.list(1000)).items.length).toBe(stored);
+    const logged = stack.lines
+      .slice(before)
+      .map((line) => JSON.parse(line) as { level: string; status?: number });
     expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', status: 499 }));
   });
 });
