@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { connect, type Socket } from 'node:net';
-import type { Server } from 'bun';
-import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
-import { ItemService } from '../../../domain/item-service.ts';
-import { createApp } from '../../http/app.ts';
-import { serveApp } from '../../http/server.ts';
-import { createDeleteHandler } from '../../lambda/delete-handler.ts';
-import { createLogger } from '../../shared/access-log.ts';
-import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { drain } from '../../shared/drain.ts';
-import { startLoadBalancer } from '../load-balancer.ts';
+import { type InProcessStack, startInProcessStack } from '../../test/in-process-stack.ts';
 
 /**
  * The local load balancer drains as the container does: through the notice phase every
@@ -19,17 +11,11 @@ import { startLoadBalancer } from '../load-balancer.ts';
  */
 const WORKERS = 16;
 const NOTICE_MS = 1_000;
-const logger = createLogger('warn', () => {});
-const auth = createAuthorizer({ mode: 'none' });
-const service = new ItemService(new MemoryItemRepository());
-let container: Server<undefined>;
-
+let stack: InProcessStack;
 beforeAll(() => {
-  container = serveApp(createApp({ service, auth }), { port: 0, hostname: '127.0.0.1', logger });
+  stack = startInProcessStack();
 });
-afterAll(async () => {
-  await container.stop(true);
-});
+afterAll(() => stack.stop());
 
 /** The outcome of one request on a raw keep-alive connection, as wrk sends them. */
 type Outcome = { kind: 'response'; status: number; close: boolean } | { kind: 'reset'; detail: string };
@@ -101,13 +87,7 @@ class KeepAliveConnection {
 }
 
 test('drain under keep-alive load: Connection: close during the notice, no request reset', async () => {
-  const lb = startLoadBalancer({
-    port: 0,
-    hostname: '127.0.0.1',
-    containerUrl: `http://127.0.0.1:${container.port}`,
-    lambda: createDeleteHandler(service, logger, auth),
-    logger,
-  });
+  const { lb } = stack;
   const port = lb.port as number;
   const failures: string[] = [];
   let ok = 0;
