@@ -97,6 +97,12 @@ describe.skipIf(!TERRAFORM)('variable validation (terraform plan of variables.tf
     ['a hosted zone id that is not one', { hosted_zone_id: '/hostedzone/Z012' }, 'hosted_zone_id must be'],
     ['an IPv6 rate limit below the WAF minimum', { waf_ipv6_rate_limit: 5 }, 'waf_ipv6_rate_limit must be'],
     ['image tag latest', { image_tag: 'latest' }, 'image_tag must be'],
+    ['another GitHub environment for the deploy job', { github_environment: 'staging' }, undefined],
+    [
+      'a GitHub environment that would make the OIDC subject ambiguous',
+      { github_environment: 'prod:ref:refs/heads/main' },
+      'github_environment must be',
+    ],
   ])(
     '%s',
     async (_what, vars, expected) => {
