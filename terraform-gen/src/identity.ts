@@ -3,7 +3,7 @@
  * actions that support no resource-level permissions (ecr:GetAuthorizationToken,
  * ecs:RegisterTaskDefinition, ecs:DescribeTaskDefinition).
  */
-import { GITHUB_OIDC_URL } from './constants.ts';
+import { DEPLOY_SESSION_SECONDS, GITHUB_OIDC_URL } from './constants.ts';
 import type { Settings } from './settings.ts';
 import { cond, type Expr, type Fragment, fn, policyDocument, type Statement, tpl } from './tf.ts';
 
@@ -171,7 +171,9 @@ export function deployRole(
     description:
       'GitHub Actions (the approved deploy job): push the image, roll the ECS service and the Lambda alias',
     assume_role_policy: trust.attr('json'),
-    max_session_duration: 3600,
+    // The deploy job runs up to 105 minutes and rolls back at its end: its credentials
+    // (role-duration-seconds in deploy.yml) must outlive it.
+    max_session_duration: DEPLOY_SESSION_SECONDS,
   });
   const doc = f.dataSource<'json'>(
     'aws_iam_policy_document',
