@@ -110,7 +110,7 @@ describe('ci.yml', () => {
   test('runs on pull requests and pushes, and can be called by deploy.yml, which gets the image digest', () => {
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push', 'workflow_call']);
     const call = ci.on.workflow_call as { outputs: Record<string, { value: string }> };
-    expect(call.outputs.image_digest?.value).toBe('${{ jobs.image.outputs.digest }}');
+    expect(call.outputs.image_digest?.value).toBe(`\${{ jobs.image.outputs.digest }}`);
   });
 
   test('checks what the issue asks for', () => {
@@ -159,7 +159,7 @@ describe('ci.yml', () => {
     expect(indexOf(load, imageSteps)).toBeLessThan(indexOf(start, imageSteps));
     const digest = imageSteps.find((s) => s.id === 'digest');
     expect(digest?.run).toContain('scripts/deploy/oci-digest.sh dist/image/picus-arm64.oci.tar');
-    expect(image.outputs?.digest).toBe('${{ steps.digest.outputs.digest }}');
+    expect(image.outputs?.digest).toBe(`\${{ steps.digest.outputs.digest }}`);
     const keep = stepUsing('actions/upload-artifact', imageSteps)[0];
     expect(keep?.with).toMatchObject({ name: 'image-linux-arm64', path: 'dist/image/' });
     expect(indexOf(keep, imageSteps)).toBeGreaterThan(indexOf(start, imageSteps));
@@ -190,7 +190,7 @@ describe('deploy.yml: who may deploy', () => {
     expect(trust).toHaveLength(1);
     const sub = trust[0].condition.find((c: { variable: string }) => c.variable.endsWith(':sub'));
     expect(sub.test).toBe('StringEquals');
-    expect(sub.values).toEqual(['repo:${var.github_repository}:environment:${var.github_environment}']);
+    expect(sub.values).toEqual([`repo:\${var.github_repository}:environment:\${var.github_environment}`]);
     expect(infra('variables.tf.json').variable.github_environment.default).toBe(GITHUB_DEPLOY_ENVIRONMENT);
 
     // Only jobs granted id-token can get an OIDC token; that is the deploy job, in that environment.
@@ -211,7 +211,7 @@ describe('deploy.yml: who may deploy', () => {
 
   test("credentials outlive the deploy job, within the role's longest session", () => {
     const login = stepUsing('aws-actions/configure-aws-credentials')[0];
-    expect(login?.with?.['role-to-assume']).toBe('${{ vars.AWS_DEPLOY_ROLE_ARN }}');
+    expect(login?.with?.['role-to-assume']).toBe(`\${{ vars.AWS_DEPLOY_ROLE_ARN }}`);
     const duration = Number(login?.with?.['role-duration-seconds']);
     expect(duration).toBeGreaterThanOrEqual((deployJob['timeout-minutes'] as number) * 60);
     expect(duration).toBeLessThanOrEqual(DEPLOY_SESSION_SECONDS);
@@ -275,8 +275,8 @@ describe('deploy.yml: what runs with the credentials', () => {
 
   test('the gate job runs the suite with the test client’s secret and no way to the deploy role', () => {
     expect(gateJob.permissions).toEqual({ contents: 'read', actions: 'read' });
-    expect(gateJob.env?.AUTH_CLIENT_SECRET).toBe('${{ secrets.AUTH_CLIENT_SECRET }}');
-    expect(gateJob.env?.BASE_URL).toBe('${{ vars.API_URL }}');
+    expect(gateJob.env?.AUTH_CLIENT_SECRET).toBe(`\${{ secrets.AUTH_CLIENT_SECRET }}`);
+    expect(gateJob.env?.BASE_URL).toBe(`\${{ vars.API_URL }}`);
     // The one secret in the workflow is the test client's, and only the gate job sees it.
     expect([...deployText.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1])).toEqual(['AUTH_CLIENT_SECRET']);
     expect(JSON.stringify(deployJob)).not.toContain('secrets.');
@@ -289,7 +289,7 @@ describe('deploy.yml: the gate', () => {
   test('everything the gate needs is installed and checked before anything changes in AWS', () => {
     const install = stepRunning('bun install --frozen-lockfile', gateSteps);
     const check = stepRunning('--list', gateSteps);
-    const ready = gateSteps.find((s) => s.with?.name === 'gate-ready-${{ github.run_attempt }}');
+    const ready = gateSteps.find((s) => s.with?.name === `gate-ready-\${{ github.run_attempt }}`);
     const waitRollout = stepRunning('wait-artifact "rolled-out-$GITHUB_RUN_ATTEMPT"', gateSteps);
     const suite = stepRunning(
       'playwright test --project api --grep @smoke',
@@ -315,7 +315,7 @@ describe('deploy.yml: the gate', () => {
   test('the handshake names the jobs and artifacts that exist', () => {
     expect(deployJob.name).toBe('deploy');
     expect(gateJob.name).toBe('gate');
-    const rolledOut = steps.find((s) => s.with?.name === 'rolled-out-${{ github.run_attempt }}');
+    const rolledOut = steps.find((s) => s.with?.name === `rolled-out-\${{ github.run_attempt }}`);
     const verdict = stepRunning('gate-handshake.sh wait-job gate');
     const lastChange = Math.max(
       indexOf(stepRunning('ecs-deploy.sh')),
@@ -324,7 +324,7 @@ describe('deploy.yml: the gate', () => {
     expect(indexOf(rolledOut)).toBeGreaterThan(lastChange);
     expect(indexOf(verdict)).toBeGreaterThan(indexOf(rolledOut));
     for (const step of [verdict, stepRunning('wait-artifact "gate-ready')])
-      expect(step?.env?.GITHUB_TOKEN).toBe('${{ github.token }}');
+      expect(step?.env?.GITHUB_TOKEN).toBe(`\${{ github.token }}`);
     expect(deployJob.permissions?.actions).toBe('read');
   });
 
@@ -336,7 +336,7 @@ describe('deploy.yml: the gate', () => {
       const starts = [...text.matchAll(/\btest(?:\.describe)?\(/g)].map((m) => m.index as number);
       starts.forEach((start, i) => {
         const block = text.slice(start, starts[i + 1] ?? text.length);
-        if (!/^test\([^]*?tag: '@smoke'/.test(block.slice(0, 300))) return;
+        if (!/^test\([\s\S]*?tag: '@smoke'/.test(block.slice(0, 300))) return;
         tagged++;
         // Paging: a helper that lists everything, or a loop that follows next_cursor.
         expect(block, `${file}: ${block.slice(0, 80)}`).not.toMatch(/listAll\(|while \([^)]*cursor/);
@@ -407,7 +407,7 @@ describe('deploy.yml: bounded waits, rollback on every failure', () => {
   test('the two jobs wait for each other long enough', () => {
     // The gate waits for as long as the deploy job may take to roll out (its own wait for the
     // gate aside, which ends once the gate is ready)...
-    const rolledOut = steps.findIndex((s) => s.with?.name === 'rolled-out-${{ github.run_attempt }}');
+    const rolledOut = steps.findIndex((s) => s.with?.name === `rolled-out-\${{ github.run_attempt }}`);
     const waitReady = stepRunning('wait-artifact "gate-ready');
     const toRollout = steps
       .slice(0, rolledOut + 1)
@@ -438,13 +438,13 @@ describe('deploy.yml: bounded waits, rollback on every failure', () => {
       `(failure() || cancelled()) && steps.live.outputs.lambda_version != ''`,
     );
     expect(stepRunning('lambda-rollback.sh')?.env?.PREVIOUS_VERSION).toBe(
-      '${{ steps.live.outputs.lambda_version }}',
+      `\${{ steps.live.outputs.lambda_version }}`,
     );
     expect(stepRunning('ecs-rollback.sh')?.if).toBe(
       `(failure() || cancelled()) && steps.live.outputs.task_definition != ''`,
     );
     expect(stepRunning('ecs-rollback.sh')?.env?.PREVIOUS_TASK_DEFINITION).toBe(
-      '${{ steps.live.outputs.task_definition }}',
+      `\${{ steps.live.outputs.task_definition }}`,
     );
     // Each rollback script gets the bound the arithmetic above counts on.
     expect(deployJob.env?.ECS_ROLLBACK_WAIT_SECONDS).toBeDefined();
@@ -458,9 +458,9 @@ describe('deploy.yml: build once', () => {
     expect(image?.with?.path).toBe('dist/image');
     const push = stepRunning('push-image.sh');
     expect(push?.run).toBe('scripts/deploy/push-image.sh dist/image/picus-arm64.oci.tar "$IMAGE_TAG"');
-    expect(push?.env?.IMAGE_DIGEST).toBe('${{ needs.ci.outputs.image_digest }}');
-    expect(stepRunning('ecs-deploy.sh')?.env?.IMAGE_DIGEST).toBe('${{ needs.ci.outputs.image_digest }}');
-    expect(deployJob.env?.IMAGE_TAG).toBe('${{ inputs.image_tag || github.sha }}');
+    expect(push?.env?.IMAGE_DIGEST).toBe(`\${{ needs.ci.outputs.image_digest }}`);
+    expect(stepRunning('ecs-deploy.sh')?.env?.IMAGE_DIGEST).toBe(`\${{ needs.ci.outputs.image_digest }}`);
+    expect(deployJob.env?.IMAGE_TAG).toBe(`\${{ inputs.image_tag || github.sha }}`);
   });
 
   test('makes live the Lambda zip CI built, or a version already published', () => {
@@ -470,7 +470,7 @@ describe('deploy.yml: build once', () => {
     const lambda = stepRunning('lambda-deploy.sh');
     expect(lambda?.run).toContain(`scripts/deploy/lambda-deploy.sh dist/${LAMBDA_ZIP}`);
     expect(lambda?.run).toContain('scripts/deploy/lambda-deploy.sh --version "$LAMBDA_VERSION"');
-    expect(lambda?.env?.LAMBDA_VERSION).toBe('${{ inputs.lambda_version }}');
+    expect(lambda?.env?.LAMBDA_VERSION).toBe(`\${{ inputs.lambda_version }}`);
     // The canary and the alarms it watches reach the script.
     for (const name of [
       'LAMBDA_CANARY_PERCENT',

@@ -107,7 +107,7 @@ export async function startEmulatedAws(
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
         const lines = readFileSync(logFile, 'utf8').split('\n');
-        const at = lines.findIndex((line) => line === `API GET ${marker}`);
+        const at = lines.indexOf(`API GET ${marker}`);
         if (at >= 0)
           return lines
             .slice(0, at)
