@@ -8,8 +8,8 @@
  * terraform-gen/test/emulated-account.test.ts registers these on its applied `prod` stack, so
  * the apply is shared (see deployScriptTests).
  */
-import { expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, expect, test } from 'bun:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatedAws } from '../../terraform-gen/emulator/emulated-aws.ts';
@@ -40,6 +40,14 @@ export interface ScriptRun {
 type Any = any;
 
 const SCRIPTS = join(ROOT, 'scripts', 'deploy');
+/** Archives, zips and GITHUB_OUTPUT files of this run; removed when the file's tests end. */
+const scratch = mkdtempSync(join(tmpdir(), 'picus-deploy-scenarios-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const outputFile = () => {
+  const file = join(scratch, `github-output-${crypto.randomUUID()}`);
+  writeFileSync(file, '');
+  return file;
+};
 
 function readOutputs(file: string): Record<string, string> {
   return Object.fromEntries(
@@ -68,12 +76,12 @@ export function deployEnv(target: DeployTarget) {
   };
 }
 
-function scriptEnv(target: DeployTarget, env: Record<string, string>, outputFile: string) {
+function scriptEnv(target: DeployTarget, env: Record<string, string>, githubOutput: string) {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     ...target.aws.env,
-    GITHUB_OUTPUT: outputFile,
+    GITHUB_OUTPUT: githubOutput,
     ...deployEnv(target),
     ...env,
   };
@@ -86,12 +94,11 @@ export async function runDeployScript(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<ScriptRun> {
-  const outputFile = join(mkdtempSync(join(tmpdir(), 'picus-gh-output-')), 'output');
-  writeFileSync(outputFile, '');
+  const output = outputFile();
   const started = performance.now();
   const child = Bun.spawn(['bash', join(SCRIPTS, script), ...args], {
     cwd: ROOT,
-    env: scriptEnv(target, env, outputFile),
+    env: scriptEnv(target, env, output),
     stdout: 'pipe',
     stderr: 'pipe',
   });
@@ -104,7 +111,7 @@ export async function runDeployScript(
     code,
     stdout,
     stderr,
-    outputs: readOutputs(outputFile),
+    outputs: readOutputs(output),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -119,12 +126,11 @@ async function interruptDeployScript(
   args: string[],
   until: RegExp,
 ): Promise<ScriptRun> {
-  const outputFile = join(mkdtempSync(join(tmpdir(), 'picus-gh-output-')), 'output');
-  writeFileSync(outputFile, '');
+  const output = outputFile();
   const started = performance.now();
   const child = Bun.spawn(['bash', join(SCRIPTS, script), ...args], {
     cwd: ROOT,
-    env: scriptEnv(target, {}, outputFile),
+    env: scriptEnv(target, {}, output),
     stdout: 'pipe',
     stderr: 'pipe',
   });
@@ -143,7 +149,7 @@ async function interruptDeployScript(
     code,
     stdout: await stdout,
     stderr,
-    outputs: readOutputs(outputFile),
+    outputs: readOutputs(output),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -165,7 +171,6 @@ function lambdaZip(dir: string, marker: string): string {
 export function deployScriptTests(target: () => DeployTarget, skip: boolean): void {
   const scenario = (name: string, body: (t: DeployTarget) => Promise<void>, timeout = 180_000) =>
     test.skipIf(skip)(name, () => body(target()), timeout);
-  const scratch = mkdtempSync(join(tmpdir(), 'picus-deploy-scenarios-'));
   const shared: { image?: string; digest?: string; revision?: string } = {};
 
   const service = async (t: DeployTarget) => {
@@ -436,6 +441,7 @@ export function deployScriptTests(target: () => DeployTarget, skip: boolean): vo
       while (!seen && Date.now() < deadline) {
         const now = await alias(t);
         if (Object.keys(weights(now)).length > 0) seen = now;
+        else await Bun.sleep(200);
       }
       expect(seen, 'the alias was never weighted').toBeDefined();
       expect(seen.FunctionVersion).toBe(start);
