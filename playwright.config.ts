@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_PATH } from './e2e/support/chromium.ts';
+import { BASE_URL, DEPLOYMENT_TARGET } from './e2e/support/target.ts';
 
 /**
  * The API contract suite (e2e/).
@@ -10,13 +11,15 @@ import { CHROMIUM_PATH } from './e2e/support/chromium.ts';
  *   bun run e2e                                       against the local stack, started here
  *   BASE_URL=https://api.example.com bun run e2e      against any deployment, unchanged
  *   PORT=18080 bun run e2e                            local stack on another port
- *   bun run e2e --grep @smoke                         the fast, side-effect-light subset
+ *   bun run e2e --grep @smoke                         the smoke subset: what the deploy gate runs,
+ *                                                     at a cost that does not grow with the table
  *
  * Tests create their own items and delete them afterwards, so they are safe to run
- * in parallel and against a shared deployment.
+ * in parallel and against a shared deployment. Against a deployment (BASE_URL not on
+ * loopback) no traces or screenshots are written: they would record production responses.
  */
 const root = dirname(fileURLToPath(import.meta.url));
-const target = process.env.BASE_URL?.replace(/\/+$/, '');
+const target = BASE_URL;
 const port = process.env.PORT ?? '8080';
 const ci = !!process.env.CI;
 const baseURL = target ?? `http://localhost:${port}`;
@@ -36,10 +39,12 @@ export default defineConfig({
   retries: 0,
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  reporter: ci ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  // The HTML report would embed failure details (and traces) of a deployment: list only there.
+  reporter: ci && !DEPLOYMENT_TARGET ? [['list'], ['html', { open: 'never' }]] : [['list']],
   use: {
     baseURL,
-    trace: 'retain-on-failure',
+    trace: DEPLOYMENT_TARGET ? 'off' : 'retain-on-failure',
+    screenshot: 'off',
   },
   projects: [
     { name: 'api', testIgnore: /\.browser\.spec\.ts$/ },

@@ -1,5 +1,5 @@
 import type { Item } from '../contracts/item.ts';
-import { expectResponse } from './support/contract.ts';
+import { expectResponse, expectSizeRefusal } from './support/contract.ts';
 import { deletePath, expect, type Items, itemPath, NO_DELETE, test, unique } from './support/items.ts';
 
 /** Pages through the whole table; `limits` gives the page size of each request (the last one repeats). */
@@ -22,10 +22,44 @@ async function listAll(items: Items, limits: readonly number[]): Promise<{ ids: 
 }
 
 test.describe('put, get, list', () => {
-  test('put → get → list: the item comes back exactly as sent', { tag: '@smoke' }, async ({
-    items,
-    request,
-  }) => {
+  // The deploy gate: one item through every operation, through the load balancer (DELETE is the
+  // Lambda's). It lists one page and never looks for its item there, so its cost does not grow
+  // with the table: a Scan of one page reads at most `limit` items.
+  test('put → get → list one page → delete → get 404, at a cost independent of the table', {
+    tag: '@smoke',
+  }, async ({ items, request }) => {
+    const data = { marker: unique('gate'), n: 42, nested: { list: [1, 'two', null, true] } };
+    const response = await items.put(data);
+    const created = await expectResponse(response, 'putItem', 201);
+    expect(response.headers().location).toBe(itemPath(created.object_id));
+    const item = await expectResponse(await items.get(created.object_id), 'getItem', 200);
+    expect(item).toMatchObject({ object_id: created.object_id, data, created_at: created.created_at });
+
+    const page = await expectResponse(await items.list({ limit: 5 }), 'listItems', 200);
+    expect(page.count).toBe(page.items.length);
+    expect(page.items.length).toBeLessThanOrEqual(5);
+    if (page.next_cursor !== null) {
+      const next = await expectResponse(
+        await items.list({ limit: 5, cursor: page.next_cursor }),
+        'listItems',
+        200,
+      );
+      expect(next.items.length).toBeLessThanOrEqual(5);
+    }
+
+    if (NO_DELETE) return; // the container alone does not serve DELETE
+    expect(
+      await expectResponse(await request.delete(deletePath(created.object_id)), 'deleteItem', 200),
+    ).toEqual({
+      object_id: created.object_id,
+      deleted: true,
+    });
+    await expectResponse(await items.get(created.object_id), 'getItem', 404);
+    await expectResponse(await items.delete(created.object_id), 'deleteItem', 404);
+  });
+
+  // Pages through the whole table to find its item: the full suite's, not the gate's.
+  test('put → get → list: the item comes back exactly as sent', async ({ items, request }) => {
     const data = { marker: unique('smoke'), n: 42, nested: { list: [1, 'two', null, true] } };
     const response = await items.put(data);
     const created = await expectResponse(response, 'putItem', 201);
@@ -97,8 +131,8 @@ test.describe('put, get, list', () => {
 
   test('GET with an empty, too long or badly encoded key is 400', async ({ items, request }) => {
     await expectResponse(await request.get('/picus/get/'), 'getItem', 400);
-    await expectResponse(await items.get('k'.repeat(1025)), 'getItem', 400);
-    await expectResponse(await items.get('€'.repeat(342)), 'getItem', 400); // 1026 bytes
+    await expectSizeRefusal(await items.get('k'.repeat(1025)), 'getItem', 400, 'GET with a 1025-byte key');
+    await expectSizeRefusal(await items.get('€'.repeat(342)), 'getItem', 400, 'GET with a 1026-byte key');
     await expectResponse(await request.get('/picus/get/%E0%A4%A'), 'getItem', 400);
     await expectResponse(await request.get('/picus/get/%FF'), 'getItem', 400);
   });
@@ -141,13 +175,14 @@ test.describe('list', () => {
       'limit=',
       'cursor=',
       'cursor=not-a-cursor',
-      `cursor=${'A'.repeat(5000)}`,
       'cursor=eyJub3QiOiJvdXJzIn0',
     ]) {
       const response = await request.get(`/picus/list?${query}`);
       const problem = await expectResponse(response, 'listItems', 400);
       expect(problem.type, query).toBe('urn:picus:problem:invalid-page-request');
     }
+    const long = await request.get(`/picus/list?cursor=${'A'.repeat(5000)}`);
+    await expectSizeRefusal(long, 'listItems', 400, 'a 5000-character cursor');
   });
 });
 
@@ -229,7 +264,12 @@ test.describe('delete (the Lambda, through the load balancer)', () => {
 
   test('DELETE with an empty, too long or badly encoded key is 400', async ({ items, request }) => {
     await expectResponse(await request.delete('/picus/'), 'deleteItem', 400);
-    await expectResponse(await items.delete('k'.repeat(1025)), 'deleteItem', 400);
+    await expectSizeRefusal(
+      await items.delete('k'.repeat(1025)),
+      'deleteItem',
+      400,
+      'DELETE with a 1025-byte key',
+    );
     await expectResponse(await request.delete('/picus/%E0%A4%A'), 'deleteItem', 400);
     await expectResponse(await items.delete(unique('absent')), 'deleteItem', 404);
   });

@@ -1,4 +1,4 @@
-import { type APIResponse, expect } from '@playwright/test';
+import { type APIResponse, expect, test } from '@playwright/test';
 import type { z } from 'zod';
 import { RequestIdHeader } from '../../contracts/http.ts';
 import {
@@ -8,6 +8,7 @@ import {
   routeProblems,
 } from '../../contracts/operations.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import { DEPLOYMENT_TARGET } from './target.ts';
 
 /**
  * Every response the suite receives goes through `expectResponse` (or
@@ -25,12 +26,23 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * A body as a failure message may quote it: against a deployment only problem documents
+ * (which hold no items) are quoted, since a page of a list holds other people's data.
+ */
+function quotable(response: APIResponse, text: string, limit: number): string {
+  const type = response.headers()['content-type'] ?? '';
+  if (DEPLOYMENT_TARGET && !type.startsWith(PROBLEM_CONTENT_TYPE))
+    return `(${text.length} bytes of ${type || 'no content type'}, not quoted: a deployment's data)`;
+  return text.slice(0, limit);
+}
+
 async function bodyOf(response: APIResponse): Promise<unknown> {
   const text = await response.text();
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`${response.url()}: the body is not JSON: ${text.slice(0, 200)}`);
+    throw new Error(`${response.url()}: the body is not JSON: ${quotable(response, text, 200)}`);
   }
 }
 
@@ -42,7 +54,7 @@ export async function expectSpec(
 ): Promise<unknown> {
   const where = `${response.url()} answered ${response.status()}`;
   if (response.status() !== status) {
-    expect(response.status(), `${where}: ${(await response.text()).slice(0, 500)}`).toBe(status);
+    expect(response.status(), `${where}: ${quotable(response, await response.text(), 500)}`).toBe(status);
   }
   const headers = response.headers();
   const contentType = headers['content-type'] ?? '';
@@ -63,7 +75,7 @@ export async function expectSpec(
   const parsed = spec.schema.safeParse(body);
   if (!parsed.success) {
     throw new Error(
-      `${where}: the body breaks its contract: ${parsed.error.message}\n${JSON.stringify(body)}`,
+      `${where}: the body breaks its contract: ${parsed.error.message}\n${quotable(response, JSON.stringify(body), 4000)}`,
     );
   }
   if (spec.contentType === PROBLEM_CONTENT_TYPE) {
@@ -103,4 +115,36 @@ export async function expectRouteProblem(response: APIResponse, status: 404 | 40
 /** Asserts the response's x-request-id is a sane one and returns it. */
 export function requestIdOf(response: APIResponse): string {
   return RequestIdHeader.parse(response.headers()['x-request-id']);
+}
+
+/**
+ * How AWS WAF answers a request it blocks at the load balancer: 403 with the load balancer's
+ * own HTML page, not our problem+json.
+ */
+export async function isEdgeBlock(response: APIResponse): Promise<boolean> {
+  return (
+    response.status() === 403 &&
+    (response.headers()['content-type'] ?? '').startsWith('text/html') &&
+    (await response.text()).includes('403 Forbidden')
+  );
+}
+
+/**
+ * A request over one of the API's size limits must be refused: by the app, exactly as the
+ * contract says (`status`, problem+json), or, through a deployment's edge, by WAF before it
+ * reaches the app. Either is a correct refusal, so WAF's answer never fails the run (and
+ * never rolls a deploy back); which one answered is recorded as an annotation.
+ */
+export async function expectSizeRefusal<N extends OperationName, S extends StatusOf<N>>(
+  response: APIResponse,
+  name: N,
+  status: S,
+  what: string,
+): Promise<'app' | 'edge'> {
+  if (await isEdgeBlock(response)) {
+    test.info().annotations.push({ type: 'refused at the edge (WAF)', description: what });
+    return 'edge';
+  }
+  await expectResponse(response, name, status);
+  return 'app';
 }

@@ -4,12 +4,16 @@
 #
 #   scripts/deploy/ecs-deploy.sh <image>
 #   env: ECS_CLUSTER ECS_SERVICE ECS_TASK_FAMILY ECS_CONTAINER_NAME
-#   outputs: previous_task_definition, task_definition
+#        optional: ECR_REPOSITORY_URL, IMAGE_DIGEST, ECS_WAIT_SECONDS (default 1200)
+#   outputs: previous_task_definition, task_definition, deployment
 #
-# The latest revision of the family (not the service's current one) is the template, so a
-# container-definition change Terraform registered (environment, CPU, ...) ships with the next
-# deploy. Exit 1 when the rollout fails: the deployment circuit breaker has then already put
-# the previous revision back; the workflow's rollback step confirms it.
+# An image of ECR_REPOSITORY_URL must already be there (and have IMAGE_DIGEST, when given),
+# checked before anything changes: a redeploy of a tag that was never pushed, or that names
+# other bytes than CI tested, stops here. The latest revision of the family (not the
+# service's current one) is the template, so a container-definition change Terraform
+# registered (environment, CPU, ...) ships with the next deploy. Exit 1 when the rollout
+# fails: the deployment circuit breaker then rolls the service back on its own, and the
+# workflow's rollback step waits for that (ecs-rollback.sh).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -17,6 +21,21 @@ source "$here/lib.sh"
 
 image=${1:?usage: ecs-deploy.sh <image>}
 require_env ECS_CLUSTER ECS_SERVICE ECS_TASK_FAMILY ECS_CONTAINER_NAME
+
+if [[ -n "${ECR_REPOSITORY_URL:-}" && "$image" == "$ECR_REPOSITORY_URL:"* ]]; then
+  tag=${image#"$ECR_REPOSITORY_URL:"}
+  found=$(aws ecr describe-images --repository-name "${ECR_REPOSITORY_URL#*/}" --image-ids "imageTag=$tag" \
+    --output json 2>&1) || {
+    echo "::error::$image is not in ECR: $found" >&2
+    exit 1
+  }
+  digest=$(jq -r '.imageDetails[0].imageDigest' <<<"$found")
+  if [[ -n "${IMAGE_DIGEST:-}" && "$digest" != "$IMAGE_DIGEST" ]]; then
+    echo "::error::$image is $digest in ECR, but the image CI tested is $IMAGE_DIGEST" >&2
+    exit 1
+  fi
+  log "$image is in ECR ($digest)"
+fi
 
 previous=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --output json |
   jq -er '.services[0].taskDefinition')
@@ -44,4 +63,4 @@ deployment=$(aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_SER
   jq -er '.service.deployments[] | select(.status == "PRIMARY") | .id')
 set_output deployment "$deployment"
 
-wait_for_ecs_deployment "$ECS_CLUSTER" "$ECS_SERVICE" "$deployment"
+wait_for_ecs_deployment "$ECS_CLUSTER" "$ECS_SERVICE" "$deployment" "${ECS_WAIT_SECONDS:-1200}"

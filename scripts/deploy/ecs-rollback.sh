@@ -2,7 +2,12 @@
 # Puts the ECS service back on a task definition revision and waits until it runs it.
 #
 #   scripts/deploy/ecs-rollback.sh <task-definition-arn>
-#   env: ECS_CLUSTER ECS_SERVICE
+#   env: ECS_CLUSTER ECS_SERVICE; optional ECS_ROLLBACK_WAIT_SECONDS (default 1200)
+#
+# When the service's PRIMARY deployment already runs that revision, nothing new is started:
+# if it is still rolling out (the deployment circuit breaker rolling a failed deployment back,
+# or an earlier rollback), this waits for it, because another UpdateService would replace the
+# circuit breaker's deployment with one of our own.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -10,16 +15,28 @@ source "$here/lib.sh"
 
 target=${1:?usage: ecs-rollback.sh <task-definition-arn>}
 require_env ECS_CLUSTER ECS_SERVICE
+bound=${ECS_ROLLBACK_WAIT_SECONDS:-1200}
 
-current=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --output json |
-  jq -er '.services[0] | [.taskDefinition, ([.deployments[] | select(.status == "PRIMARY")][0].rolloutState // "")] | join(" ")')
-if [[ "$current" == "$target COMPLETED" ]]; then
-  log "$ECS_SERVICE already runs $target (the circuit breaker rolled it back)"
-  exit 0
+now=$(ecs_service_state "$ECS_CLUSTER" "$ECS_SERVICE")
+read -r _ deployment running state <<<"$now"
+if [[ "$running" == "$target" ]]; then
+  case "$state" in
+    COMPLETED)
+      log "$ECS_SERVICE already runs $target"
+      exit 0
+      ;;
+    IN_PROGRESS)
+      log "$ECS_SERVICE is already rolling back to $target (deployment $deployment, the circuit breaker's" \
+        "or an earlier rollback): waiting for it instead of starting another"
+      wait_for_ecs_deployment "$ECS_CLUSTER" "$ECS_SERVICE" "$deployment" "$bound"
+      exit
+      ;;
+  esac
+  log "the deployment of $target ($deployment) is $state: starting a new one"
 fi
 
 log "rolling $ECS_SERVICE back to $target"
 deployment=$(aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_SERVICE" \
-  --task-definition "$target" --output json |
+  --task-definition "$target" --force-new-deployment --output json |
   jq -er '.service.deployments[] | select(.status == "PRIMARY") | .id')
-wait_for_ecs_deployment "$ECS_CLUSTER" "$ECS_SERVICE" "$deployment"
+wait_for_ecs_deployment "$ECS_CLUSTER" "$ECS_SERVICE" "$deployment" "$bound"

@@ -6,9 +6,10 @@
 #
 # Without --apply it prints the commands (the secret's value hidden); with --apply it runs them (GitHub CLI,
 # logged in with admin rights on the repository). By default they are repository variables,
-# which is what .github/workflows/deploy.yml reads (its deploy job has no environment; see the
-# comment there). Run it from the repository root after `terraform -chdir=infra apply`, and
-# again whenever those outputs change.
+# which every job of .github/workflows/deploy.yml reads; --env production makes them variables
+# (and the secret) of that environment instead, readable only by its approved jobs. Run it from
+# the repository root after `terraform -chdir=infra apply`, and again whenever those outputs
+# change.
 set -euo pipefail
 
 apply=false
@@ -44,6 +45,7 @@ mapping=(
   API_URL=api_url
   AUTH_TOKEN_URL=token_url
   AUTH_CLIENT_ID=auth_client_id
+  DEPLOY_ALARM_NAMES=deploy_alarm_names
 )
 
 for pair in "${mapping[@]}"; do

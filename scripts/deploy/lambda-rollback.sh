@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Points the Lambda alias back at a version, with no weighted routing left over.
+# Points the Lambda alias back at a version, with no weighted routing left over (a canary
+# that was cancelled mid-shift leaves some).
 #
 #   scripts/deploy/lambda-rollback.sh <version>
 #   env: LAMBDA_FUNCTION_NAME LAMBDA_ALIAS

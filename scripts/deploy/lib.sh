@@ -1,15 +1,23 @@
 # shellcheck shell=bash
 # Helpers shared by the deploy scripts. Sourced, not executed.
+#
+# Every wait here ends within a bound given in seconds (ECS_WAIT_SECONDS, ...), so a step can
+# never outlive the job's timeout: .github/workflows/deploy.yml sets the bounds, and
+# scripts/test/workflows.test.ts checks that they add up to less than the job's timeout, with
+# the rollback's own wait included.
 
-# Fails with a message when a required environment variable is empty.
+# Fails with a message naming every required environment variable that is empty.
 require_env() {
-  local name
+  local name missing=()
   for name in "$@"; do
-    if [[ -z "${!name:-}" ]]; then
-      echo "::error::$name is not set (a GitHub environment variable; see README, Deploying)" >&2
-      exit 2
-    fi
+    [[ -n "${!name:-}" ]] || missing+=("$name")
   done
+  if ((${#missing[@]} > 0)); then
+    for name in "${missing[@]}"; do
+      echo "::error::$name is not set (a repository variable; see README, Deploying)" >&2
+    done
+    exit 2
+  fi
 }
 
 # Records a step output for later steps (and prints it, for the log and for local runs).
@@ -24,12 +32,21 @@ log() {
   echo "[$(date -u +%H:%M:%S)] $*" >&2
 }
 
-# Waits until the ECS deployment $3 of service $2 in cluster $1 finishes its rollout.
-# Returns 0 when it COMPLETED, 1 when it FAILED (the circuit breaker then rolls back on its own)
-# or did not finish within ECS_WAIT_SECONDS.
+# The service's task definition and its PRIMARY deployment, as one line:
+#   <service task definition> <deployment id> <deployment task definition> <rollout state>
+ecs_service_state() {
+  local cluster=$1 service=$2
+  aws ecs describe-services --cluster "$cluster" --services "$service" --output json |
+    jq -er '.services[0] | ([.deployments[]? | select(.status == "PRIMARY")][0] // {}) as $p
+      | [.taskDefinition, ($p.id // "-"), ($p.taskDefinition // "-"), ($p.rolloutState // "-")] | join(" ")'
+}
+
+# Waits until the ECS deployment $3 of service $2 in cluster $1 finishes its rollout, for at
+# most $4 seconds. Returns 0 when it COMPLETED, 1 when it FAILED (the circuit breaker then rolls
+# back on its own), is no longer listed, or did not finish in time.
 wait_for_ecs_deployment() {
-  local cluster=$1 service=$2 deployment=$3
-  local deadline=$((SECONDS + ${ECS_WAIT_SECONDS:-1200}))
+  local cluster=$1 service=$2 deployment=$3 bound=$4
+  local deadline=$((SECONDS + bound))
   local state reason
   while true; do
     state=$(aws ecs describe-services --cluster "$cluster" --services "$service" --output json |
@@ -38,7 +55,7 @@ wait_for_ecs_deployment() {
         | ($deployments | map(select(.id == $id)) | first) as $d
         | if $d == null then "GONE"
           else [$d.rolloutState // "IN_PROGRESS", ($d.rolloutStateReason // ""),
-                "running=\($d.runningCount) desired=\($d.desiredCount) pending=\($d.pendingCount)"] | join("|")
+                "running=\($d.runningCount) desired=\($d.desiredCount) pending=\($d.pendingCount) failed=\($d.failedTasks // 0)"] | join("|")
           end')
     reason=${state#*|}
     state=${state%%|*}
@@ -57,10 +74,30 @@ wait_for_ecs_deployment() {
         ;;
     esac
     if ((SECONDS >= deadline)); then
-      log "deployment $deployment still $state after ${ECS_WAIT_SECONDS:-1200} s: $reason"
+      log "deployment $deployment still $state after $bound s: $reason"
       return 1
     fi
     log "deployment $deployment: $state ${reason//|/ }"
     sleep "${ECS_POLL_SECONDS:-15}"
   done
+}
+
+# The manifest an OCI image layout (directory $1) holds for linux/arm64, or its only one:
+#   <digest> <media type>
+oci_manifest() {
+  local dir=$1 top digest media
+  top=$(jq -ec '.manifests | if length == 1 then .[0] else error("index.json lists \(length) entries, expected 1") end' \
+    "$dir/index.json")
+  digest=$(jq -r '.digest' <<<"$top")
+  media=$(jq -r '.mediaType' <<<"$top")
+  case "$media" in
+    application/vnd.oci.image.index.v1+json | application/vnd.docker.distribution.manifest.list.v2+json)
+      top=$(jq -ec '[.manifests[] | select(.platform.os == "linux" and .platform.architecture == "arm64")]
+        | if length == 1 then .[0] else error("no single linux/arm64 manifest in the index") end' \
+        "$dir/blobs/${digest/://}")
+      digest=$(jq -r '.digest' <<<"$top")
+      media=$(jq -r '.mediaType' <<<"$top")
+      ;;
+  esac
+  echo "$digest $media"
 }

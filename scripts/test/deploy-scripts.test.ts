@@ -1,353 +1,259 @@
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './artifacts.ts';
+import { writeOciArchive } from './oci-archive.ts';
 
 /**
- * The deploy workflow's logic lives in scripts/deploy/*.sh so it can run here: a fake `aws`
- * (and `terraform`) on PATH answers from canned JSON and records every call.
+ * The deploy scripts' own checks, which stop them before any AWS call, and the handshake with
+ * the gate job against a local stand-in for the two GitHub REST endpoints it reads. What the
+ * scripts do to an account (ECS rollouts, the Lambda alias, the canary, every rollback, the
+ * image push) runs with the real AWS CLI against an emulated account in
+ * terraform-gen/test/emulated-account.test.ts (scenarios in ./deploy-scenarios.ts).
  */
 
-const FAKE_CLI = `#!/usr/bin/env bash
-# Answers from $FAKE_DIR/<key>.<n>.json (the n-th such call) or <key>.json, where <key> is
-# "<service>-<command>" for aws and "<tool>-<first word>" otherwise; logs argv as JSON lines.
-set -euo pipefail
-name=$(basename "$0")
-if [[ "$name" == aws ]]; then
-  key="$1-$2"
-else
-  word=""
-  for arg in "$@"; do [[ "$arg" != -* ]] && { word=$arg; break; }; done
-  key="$name-$word"
-fi
-jq -cn '$ARGS.positional' --args -- "$name" "$@" >>"$FAKE_DIR/calls.jsonl"
-count_file="$FAKE_DIR/.count-$key"
-n=$(($(cat "$count_file" 2>/dev/null || echo 0) + 1))
-echo "$n" >"$count_file"
-for candidate in "$FAKE_DIR/$key.$n.json" "$FAKE_DIR/$key.json"; do
-  if [[ -f "$candidate" ]]; then
-    cat "$candidate"
-    exit 0
-  fi
-done
-echo "fake $name: no answer for $key (call $n)" >&2
-exit 99
-`;
+const dir = mkdtempSync(join(tmpdir(), 'picus-deploy-unit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let dir: string;
-let fake: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'picus-deploy-'));
-  fake = join(dir, 'fake');
-  mkdirSync(join(dir, 'bin'));
-  mkdirSync(fake);
-  for (const name of ['aws', 'terraform', 'gh']) {
-    writeFileSync(join(dir, 'bin', name), FAKE_CLI);
-    chmodSync(join(dir, 'bin', name), 0o755);
-  }
-});
-
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function answer(key: string, body: unknown, call?: number): void {
-  writeFileSync(join(fake, call === undefined ? `${key}.json` : `${key}.${call}.json`), JSON.stringify(body));
-}
-
-function calls(): string[][] {
-  const log = join(fake, 'calls.jsonl');
-  if (!existsSync(log)) return [];
-  return readFileSync(log, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as string[]);
-}
-
-function argAfter(call: string[] | undefined, flag: string): string | undefined {
-  if (!call) return undefined;
-  const at = call.indexOf(flag);
-  return at < 0 ? undefined : call[at + 1];
-}
+/**
+ * Any AWS call these make goes nowhere: a closed port, one attempt, no credentials of the
+ * machine. So a script that calls AWS before its own checks fails differently (exit 255,
+ * "Could not connect") than one that stops first (exit 1 or 2 with its message).
+ */
+const NO_AWS = {
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_ACCESS_KEY_ID: 'none',
+  AWS_SECRET_ACCESS_KEY: 'none',
+  AWS_REGION: 'us-east-1',
+  AWS_MAX_ATTEMPTS: '1',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 
 function run(script: string, args: string[], env: Record<string, string> = {}) {
-  const outputFile = join(dir, 'github-output');
-  writeFileSync(outputFile, '');
+  const output = join(dir, `output-${crypto.randomUUID()}`);
+  writeFileSync(output, '');
   const result = Bun.spawnSync(['bash', join(ROOT, 'scripts', 'deploy', script), ...args], {
     cwd: ROOT,
-    env: {
-      PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
-      FAKE_DIR: fake,
-      GITHUB_OUTPUT: outputFile,
-      ECS_POLL_SECONDS: '0',
-      ...env,
-    },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GITHUB_OUTPUT: output, ...NO_AWS, ...env },
   });
-  const outputs = Object.fromEntries(
-    readFileSync(outputFile, 'utf8')
-      .trim()
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
   return {
     code: result.exitCode,
-    stderr: result.stderr.toString(),
     stdout: result.stdout.toString(),
-    outputs,
+    stderr: result.stderr.toString(),
+    outputs: readFileSync(output, 'utf8'),
   };
 }
+const noAwsCall = (r: { stderr: string }) => expect(r.stderr).not.toMatch(/Could not connect|endpoint URL/);
 
-const ARN = (revision: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/prod-picus:${revision}`;
-const ECS_ENV = {
-  ECS_CLUSTER: 'prod-picus',
-  ECS_SERVICE: 'prod-picus',
-  ECS_TASK_FAMILY: 'prod-picus',
-  ECS_CONTAINER_NAME: 'app',
-};
-const services = (taskDefinition: string, deployments: object[]) => ({
-  services: [{ taskDefinition, deployments }],
+describe('check-vars.sh', () => {
+  test('names every missing variable at once, AWS_DEPLOY_ROLE_ARN included', () => {
+    const r = run('check-vars.sh', ['AWS_REGION', 'AWS_DEPLOY_ROLE_ARN', 'ECS_CLUSTER', 'API_URL'], {
+      AWS_REGION: 'eu-west-1',
+      ECS_CLUSTER: 'prod-picus',
+      API_URL: '',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('::error::repository variable AWS_DEPLOY_ROLE_ARN is not set');
+    expect(r.stdout).toContain('::error::repository variable API_URL is not set');
+    expect(r.stdout).not.toContain('ECS_CLUSTER is not set');
+    expect(r.stderr).toContain('2 of 4 deploy variables missing: AWS_DEPLOY_ROLE_ARN API_URL');
+  });
+
+  test('passes when all are set', () => {
+    const r = run('check-vars.sh', ['A_VAR', 'B_VAR'], { A_VAR: 'a', B_VAR: 'b' });
+    expect(r.code).toBe(0);
+  });
 });
 
-function ecsHappyPath(finalState: 'COMPLETED' | 'FAILED'): void {
-  answer(
-    'ecs-describe-services',
-    services(ARN(3), [{ id: 'ecs-svc/old', status: 'PRIMARY', rolloutState: 'COMPLETED' }]),
-    1,
-  );
-  answer('ecs-describe-task-definition', {
-    taskDefinition: {
-      taskDefinitionArn: ARN(4),
-      family: 'prod-picus',
-      revision: 4,
-      status: 'ACTIVE',
-      requiresAttributes: [{ name: 'x' }],
-      compatibilities: ['EC2', 'FARGATE'],
-      registeredAt: '2026-01-01T00:00:00Z',
-      registeredBy: 'arn:aws:sts::123456789012:assumed-role/x',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        { name: 'app', image: 'repo:v0.1.0', environment: [{ name: 'TABLE_NAME', value: 'picus_data' }] },
-        { name: 'sidecar', image: 'other:1' },
-      ],
-    },
-    tags: [{ key: 'Project', value: 'picus' }],
+describe('the scripts stop before any AWS call', () => {
+  test.each([
+    ['ecs-deploy.sh', ['repo:tag'], ['ECS_CLUSTER', 'ECS_SERVICE', 'ECS_TASK_FAMILY', 'ECS_CONTAINER_NAME']],
+    ['ecs-rollback.sh', ['arn:aws:ecs:us-east-1:1:task-definition/x:1'], ['ECS_CLUSTER', 'ECS_SERVICE']],
+    ['lambda-deploy.sh', ['--version', '3'], ['LAMBDA_FUNCTION_NAME', 'LAMBDA_ALIAS']],
+    ['lambda-rollback.sh', ['3'], ['LAMBDA_FUNCTION_NAME', 'LAMBDA_ALIAS']],
+    ['record-live.sh', [], ['ECS_CLUSTER', 'ECS_SERVICE', 'LAMBDA_FUNCTION_NAME', 'LAMBDA_ALIAS']],
+    ['push-image.sh', ['image.tar', 'v1'], ['ECR_REPOSITORY_URL']],
+  ] as const)('%s names every missing variable', (script, args, names) => {
+    const r = run(script, [...args]);
+    expect(r.code).toBe(2);
+    for (const name of names) expect(r.stderr).toContain(`::error::${name} is not set`);
+    noAwsCall(r);
   });
-  answer('ecs-register-task-definition', { taskDefinition: { taskDefinitionArn: ARN(5) } });
-  answer('ecs-update-service', {
-    service: {
-      deployments: [
-        { id: 'ecs-svc/new', status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
-        { id: 'ecs-svc/old', status: 'ACTIVE', rolloutState: 'COMPLETED' },
-      ],
+
+  const lambda = { LAMBDA_FUNCTION_NAME: 'prod-picus-delete', LAMBDA_ALIAS: 'live' };
+  test.each([
+    [{ LAMBDA_CANARY_PERCENT: '100' }, 'LAMBDA_CANARY_PERCENT=100'],
+    [{ LAMBDA_CANARY_PERCENT: 'ten' }, 'LAMBDA_CANARY_PERCENT=ten'],
+    [{ LAMBDA_CANARY_PERCENT: '10', LAMBDA_CANARY_SECONDS: '901' }, 'LAMBDA_CANARY_SECONDS=901: 0-900'],
+    [
+      { LAMBDA_CANARY_PERCENT: '10', LAMBDA_CANARY_SECONDS: '300', LAMBDA_CANARY_MAX_SECONDS: '120' },
+      'LAMBDA_CANARY_SECONDS=300: 0-120',
+    ],
+    [{ LAMBDA_CANARY_PERCENT: '10' }, 'DEPLOY_ALARM_NAMES is not set'],
+  ])('lambda-deploy.sh refuses a canary it cannot bound or watch: %o', (env, message) => {
+    const r = run('lambda-deploy.sh', ['--version', '3'], { ...lambda, ...env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    noAwsCall(r);
+  });
+
+  test('lambda-deploy.sh wants a zip that exists, or --version', () => {
+    expect(run('lambda-deploy.sh', [], lambda).code).toBe(2);
+    const missing = run('lambda-deploy.sh', [join(dir, 'nope.zip')], lambda);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.zip not found');
+  });
+
+  test('push-image.sh refuses an archive whose digest is not the one CI recorded', () => {
+    const archive = writeOciArchive(join(dir, 'image.tar'), [new TextEncoder().encode('layer')]);
+    const r = run('push-image.sh', [archive.path, 'v1'], {
+      ECR_REPOSITORY_URL: '123456789012.dkr.ecr.us-east-1.amazonaws.com/prod-picus',
+      IMAGE_DIGEST: `sha256:${'0'.repeat(64)}`,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`holds ${archive.digest}, but CI recorded sha256:${'0'.repeat(64)}`);
+    noAwsCall(r);
+  });
+});
+
+describe('oci-digest.sh', () => {
+  test('prints the image manifest digest of a buildx OCI archive', () => {
+    const archive = writeOciArchive(join(dir, 'single.tar'), [
+      new TextEncoder().encode('a'),
+      new Uint8Array(10),
+    ]);
+    const r = run('oci-digest.sh', [archive.path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(archive.digest);
+  });
+
+  test('picks the linux/arm64 manifest out of a multi-platform index', () => {
+    const archive = writeOciArchive(join(dir, 'index.tar'), [new TextEncoder().encode('b')], { index: true });
+    const r = run('oci-digest.sh', [archive.path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(archive.digest);
+  });
+});
+
+/**
+ * The two GitHub REST endpoints gate-handshake.sh reads, answered from a script of states:
+ * `artifacts` and `jobs` are consulted on every request, so a test can change them over time.
+ */
+interface GitHubState {
+  artifacts: string[];
+  jobs: { name: string; status: string; conclusion: string | null }[];
+  failNext: number;
+}
+let github: ReturnType<typeof Bun.serve>;
+let state: GitHubState;
+const requests: string[] = [];
+
+beforeAll(() => {
+  github = Bun.serve({
+    port: 0,
+    fetch(request) {
+      const url = new URL(request.url);
+      requests.push(`${url.pathname}${url.search}`);
+      if (request.headers.get('authorization') !== 'Bearer test-token')
+        return Response.json({ message: 'Bad credentials' }, { status: 401 });
+      if (state.failNext > 0) {
+        state.failNext--;
+        return Response.json({ message: 'Server Error' }, { status: 502 });
+      }
+      const run = '/repos/acme/picus/actions/runs/42';
+      if (url.pathname === `${run}/artifacts`) {
+        const name = url.searchParams.get('name');
+        const artifacts = state.artifacts.filter((a) => a === name).map((a) => ({ name: a, expired: false }));
+        return Response.json({ total_count: artifacts.length, artifacts });
+      }
+      if (url.pathname === `${run}/attempts/2/jobs`)
+        return Response.json({ total_count: state.jobs.length, jobs: state.jobs });
+      return Response.json({ message: 'Not Found' }, { status: 404 });
     },
   });
-  answer(
-    'ecs-describe-services',
-    services(ARN(5), [
-      { id: 'ecs-svc/new', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', runningCount: 1, desiredCount: 2 },
-    ]),
-    2,
-  );
-  answer(
-    'ecs-describe-services',
-    services(ARN(5), [
-      { id: 'ecs-svc/new', status: 'PRIMARY', rolloutState: finalState, rolloutStateReason: 'why' },
-    ]),
-    3,
-  );
+});
+afterAll(() => github.stop(true));
+
+async function handshake(args: string[], during?: () => void) {
+  const child = Bun.spawn(['bash', join(ROOT, 'scripts', 'deploy', 'gate-handshake.sh'), ...args], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      GITHUB_TOKEN: 'test-token',
+      GITHUB_API_URL: `http://127.0.0.1:${github.port}`,
+      GITHUB_REPOSITORY: 'acme/picus',
+      GITHUB_RUN_ID: '42',
+      GITHUB_RUN_ATTEMPT: '2',
+      HANDSHAKE_POLL_SECONDS: '0.2',
+    },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  if (during) setTimeout(during, 700);
+  const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+  return { code, stderr };
 }
 
-describe('ecs-deploy.sh', () => {
-  test('registers the latest revision with only the image changed, rolls the service, waits for COMPLETED', () => {
-    ecsHappyPath('COMPLETED');
-    const result = run('ecs-deploy.sh', ['repo:abc123'], ECS_ENV);
-    expect(result.stderr).toContain('completed');
-    expect(result.code).toBe(0);
-    expect(result.outputs).toMatchObject({ previous_task_definition: ARN(3), task_definition: ARN(5) });
+describe('gate-handshake.sh (against a stand-in for the GitHub REST API)', () => {
+  const running = (name: string) => ({ name, status: 'in_progress', conclusion: null });
 
-    const register = calls().find((call) => call[2] === 'register-task-definition');
-    const input = JSON.parse(argAfter(register, '--cli-input-json') ?? '{}');
-    expect(input.containerDefinitions).toEqual([
-      { name: 'app', image: 'repo:abc123', environment: [{ name: 'TABLE_NAME', value: 'picus_data' }] },
-      { name: 'sidecar', image: 'other:1' },
-    ]);
-    for (const readOnly of [
-      'taskDefinitionArn',
-      'revision',
-      'status',
-      'requiresAttributes',
-      'compatibilities',
-      'registeredAt',
-      'registeredBy',
-    ])
-      expect(input).not.toHaveProperty(readOnly);
-    expect(input).not.toHaveProperty('tags');
-    expect(input).toMatchObject({ family: 'prod-picus', cpu: '256', memory: '512' });
-
-    const update = calls().find((call) => call[2] === 'update-service');
-    expect(argAfter(update, '--task-definition')).toBe(ARN(5));
-    const describe = calls().find((call) => call[2] === 'describe-task-definition');
-    expect(argAfter(describe, '--task-definition')).toBe('prod-picus'); // the family's latest
-  });
-
-  test('fails when the circuit breaker marks the rollout FAILED, with the previous revision recorded', () => {
-    ecsHappyPath('FAILED');
-    const result = run('ecs-deploy.sh', ['repo:abc123'], ECS_ENV);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('failed: why');
-    expect(result.outputs.previous_task_definition).toBe(ARN(3));
-  });
-
-  test('refuses a task definition without the named container', () => {
-    ecsHappyPath('COMPLETED');
-    const result = run('ecs-deploy.sh', ['repo:abc123'], { ...ECS_ENV, ECS_CONTAINER_NAME: 'nope' });
-    expect(result.code).not.toBe(0);
-    expect(calls().some((call) => call[2] === 'register-task-definition')).toBe(false);
-  });
-
-  test('stops early when a variable is missing', () => {
-    const result = run('ecs-deploy.sh', ['repo:abc123'], { ...ECS_ENV, ECS_CLUSTER: '' });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('ECS_CLUSTER is not set');
-    expect(calls()).toEqual([]);
-  });
-});
-
-describe('ecs-rollback.sh', () => {
-  test('does nothing when the circuit breaker already restored the revision', () => {
-    answer(
-      'ecs-describe-services',
-      services(ARN(3), [{ id: 'ecs-svc/rb', status: 'PRIMARY', rolloutState: 'COMPLETED' }]),
-    );
-    const result = run('ecs-rollback.sh', [ARN(3)], ECS_ENV);
-    expect(result.code).toBe(0);
-    expect(calls().some((call) => call[2] === 'update-service')).toBe(false);
-  });
-
-  test('rolls back to the given revision and waits for it', () => {
-    answer(
-      'ecs-describe-services',
-      services(ARN(5), [{ id: 'ecs-svc/new', status: 'PRIMARY', rolloutState: 'COMPLETED' }]),
-      1,
-    );
-    answer('ecs-update-service', { service: { deployments: [{ id: 'ecs-svc/rb', status: 'PRIMARY' }] } });
-    answer(
-      'ecs-describe-services',
-      services(ARN(3), [{ id: 'ecs-svc/rb', status: 'PRIMARY', rolloutState: 'COMPLETED' }]),
-      2,
-    );
-    const result = run('ecs-rollback.sh', [ARN(3)], ECS_ENV);
-    expect(result.code).toBe(0);
-    expect(
-      argAfter(
-        calls().find((call) => call[2] === 'update-service'),
-        '--task-definition',
-      ),
-    ).toBe(ARN(3));
-  });
-});
-
-describe('lambda-deploy.sh / lambda-rollback.sh', () => {
-  const LAMBDA_ENV = { LAMBDA_FUNCTION_NAME: 'prod-picus-delete', LAMBDA_ALIAS: 'live' };
-  let zip: string;
-  let codeSha: string;
-
-  beforeEach(() => {
-    zip = join(dir, 'delete-item.zip');
-    writeFileSync(zip, 'not really a zip, but bytes with a hash');
-    codeSha = createHash('sha256').update(readFileSync(zip)).digest('base64');
-    answer('lambda-get-alias', { Name: 'live', FunctionVersion: '7' });
-    answer('lambda-wait', {});
-    answer('lambda-update-alias', {});
-  });
-
-  test('uploads, waits, publishes that exact code and moves the alias', () => {
-    answer('lambda-update-function-code', { CodeSha256: codeSha });
-    answer('lambda-publish-version', { Version: '8' });
-    const result = run('lambda-deploy.sh', [zip], LAMBDA_ENV);
-    expect(result.stderr).toContain('pointing live at version 8');
-    expect(result.code).toBe(0);
-    expect(result.outputs).toMatchObject({ previous_version: '7', version: '8' });
-    const order = calls().map((call) => call.slice(1, 3).join(' '));
-    expect(order).toEqual([
-      'lambda get-alias',
-      'lambda update-function-code',
-      'lambda wait',
-      'lambda publish-version',
-      'lambda update-alias',
-    ]);
-    const all = calls();
-    expect(argAfter(all[1], '--zip-file')).toBe(`fileb://${zip}`);
-    expect(argAfter(all[3], '--code-sha256')).toBe(codeSha);
-    expect(argAfter(all[4], '--function-version')).toBe('8');
-    expect(argAfter(all[4], '--name')).toBe('live');
-  });
-
-  test('an optional canary first routes a share of traffic to the new version', () => {
-    answer('lambda-update-function-code', { CodeSha256: codeSha });
-    answer('lambda-publish-version', { Version: '8' });
-    const result = run('lambda-deploy.sh', [zip], {
-      ...LAMBDA_ENV,
-      LAMBDA_CANARY_PERCENT: '10',
-      LAMBDA_CANARY_SECONDS: '0',
+  test('wait-artifact returns once the other side has uploaded its signal, through API errors', async () => {
+    state = { artifacts: [], jobs: [running('gate'), running('deploy')], failNext: 2 };
+    const r = await handshake(['wait-artifact', 'gate-ready-2', '20', 'gate'], () => {
+      state.artifacts.push('gate-ready-1', 'gate-ready-2');
     });
-    expect(result.code).toBe(0);
-    const aliases = calls().filter((call) => call[2] === 'update-alias');
-    expect(aliases).toHaveLength(2);
-    expect(argAfter(aliases[0], '--function-version')).toBe('7');
-    expect(JSON.parse(argAfter(aliases[0], '--routing-config') ?? '{}')).toEqual({
-      AdditionalVersionWeights: { '8': 0.1 },
+    expect(r.code, r.stderr).toBe(0);
+    expect(requests).toContain('/repos/acme/picus/actions/runs/42/artifacts?name=gate-ready-2&per_page=100');
+  });
+
+  test('wait-artifact gives up after its bound', async () => {
+    state = { artifacts: ['gate-ready-1'], jobs: [running('gate')], failNext: 0 };
+    const started = performance.now();
+    const r = await handshake(['wait-artifact', 'gate-ready-2', '1', 'gate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no artifact gate-ready-2 after 1 s');
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  test('wait-artifact stops as soon as the other job has ended, even if it signalled first', async () => {
+    state = {
+      artifacts: ['gate-ready-2'],
+      jobs: [{ name: 'gate', status: 'completed', conclusion: 'failure' }],
+      failNext: 0,
+    };
+    const r = await handshake(['wait-artifact', 'gate-ready-2', '20', 'gate']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('job gate has ended (failure)');
+  });
+
+  test('wait-job: the gate’s success passes, anything else fails (the deploy job then rolls back)', async () => {
+    state = { artifacts: [], jobs: [running('gate')], failNext: 1 };
+    const ok = await handshake(['wait-job', 'gate', '20'], () => {
+      state.jobs = [{ name: 'gate', status: 'completed', conclusion: 'success' }];
     });
-    expect(argAfter(aliases[1], '--function-version')).toBe('8');
+    expect(ok.code, ok.stderr).toBe(0);
+    for (const conclusion of ['failure', 'cancelled', 'timed_out']) {
+      state = { artifacts: [], jobs: [{ name: 'gate', status: 'completed', conclusion }], failNext: 0 };
+      const failed = await handshake(['wait-job', 'gate', '20']);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(`job gate ended: ${conclusion}`);
+    }
+    state = { artifacts: [], jobs: [running('gate')], failNext: 0 };
+    const late = await handshake(['wait-job', 'gate', '1']);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('job gate still in_progress after 1 s');
   });
 
-  test('unchanged code publishes nothing new and leaves the alias alone', () => {
-    answer('lambda-update-function-code', { CodeSha256: codeSha });
-    answer('lambda-publish-version', { Version: '7' });
-    const result = run('lambda-deploy.sh', [zip], LAMBDA_ENV);
-    expect(result.code).toBe(0);
-    expect(calls().some((call) => call[2] === 'update-alias')).toBe(false);
-  });
-
-  test('stops before publishing when Lambda stored other bytes', () => {
-    answer('lambda-update-function-code', { CodeSha256: 'something-else' });
-    const result = run('lambda-deploy.sh', [zip], LAMBDA_ENV);
-    expect(result.code).toBe(1);
-    expect(calls().some((call) => call[2] === 'publish-version')).toBe(false);
-    expect(result.outputs.previous_version).toBe('7');
-  });
-
-  test('rollback points the alias back, with no weighted routing left', () => {
-    const result = run('lambda-rollback.sh', ['7'], LAMBDA_ENV);
-    expect(result.code).toBe(0);
-    const [call] = calls();
-    expect(argAfter(call, '--function-version')).toBe('7');
-    expect(JSON.parse(argAfter(call, '--routing-config') ?? '')).toEqual({ AdditionalVersionWeights: {} });
-  });
-});
-
-describe('github-vars.sh', () => {
-  test('maps every Terraform output the workflow needs to a variable', () => {
-    const outputs = JSON.parse(readFileSync(join(ROOT, 'infra', 'outputs.tf.json'), 'utf8')).output as Record<
-      string,
-      unknown
-    >;
-    answer(
-      'terraform-output',
-      Object.fromEntries(
-        Object.keys(outputs).map((name) => [name, { value: `value-of-${name}`, type: 'string' }]),
-      ),
+  test('refuses to run without the run it belongs to', () => {
+    const r = Bun.spawnSync(
+      ['bash', join(ROOT, 'scripts', 'deploy', 'gate-handshake.sh'), 'wait-job', 'gate', '1'],
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      },
     );
-    const result = run('github-vars.sh', []);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('gh variable set ECS_TASK_FAMILY --body value-of-ecs_task_family');
-    expect(result.stdout).toContain('gh variable set LAMBDA_ALIAS --body value-of-lambda_alias_name');
-    expect(result.stdout).toContain('gh variable set AUTH_TOKEN_URL --body value-of-token_url');
-    expect(result.stdout).toContain('| gh secret set AUTH_CLIENT_SECRET');
-    expect(result.stdout).not.toContain('value-of-auth_client_secret');
-    expect(result.stdout.trim().split('\n')).toHaveLength(13);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.toString()).toContain('GITHUB_TOKEN is not set');
   });
 });

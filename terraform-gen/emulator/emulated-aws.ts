@@ -35,14 +35,40 @@ export interface EmulatedAws {
   aws<T = unknown>(args: string[]): Promise<T>;
   /** The emulator's request log (one line per API call). */
   readonly logFile: string;
+  /**
+   * The operations the emulator has served so far, in order, as its log names them
+   * ("AmazonEC2ContainerServiceV20141113.UpdateService", "PUT /2015-03-31/functions/…").
+   */
+  apiCalls(): Promise<string[]>;
+  /** How long an ECS deployment takes to roll out from now on (moto's state manager). */
+  ecsRollout(transition: RolloutTransition): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** A transition of moto's state manager for the emulator's model "ecs::deployment". */
+export type RolloutTransition =
+  | { progression: 'immediate' }
+  | { progression: 'time'; seconds: number }
+  | { progression: 'manual'; times: number };
+
+export interface EmulatorOptions {
+  /** The part size ECR's InitiateLayerUpload asks for (default 10 MiB), to exercise multipart pushes. */
+  readonly ecrPartSize?: number;
+}
+
 /** Starts the emulator; `dir` receives its log and the (empty) AWS CLI config files. */
-export async function startEmulatedAws(dir: string, region = 'us-east-1'): Promise<EmulatedAws> {
+export async function startEmulatedAws(
+  dir: string,
+  region = 'us-east-1',
+  options: EmulatorOptions = {},
+): Promise<EmulatedAws> {
   const logFile = join(dir, 'emulator.log');
   const log = createWriteStream(logFile);
   const child = Bun.spawn([Bun.which('python3') as string, EMULATOR_SERVER], {
+    env: {
+      ...process.env,
+      ...(options.ecrPartSize ? { EMULATOR_ECR_PART_SIZE: String(options.ecrPartSize) } : {}),
+    },
     stdin: 'pipe',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -72,6 +98,32 @@ export async function startEmulatedAws(dir: string, region = 'us-east-1'): Promi
       const r = await runCommand(['aws', ...args, '--output', 'json'], { env: cliEnv });
       if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
       return (r.stdout.trim() === '' ? {} : JSON.parse(r.stdout)) as T;
+    },
+    async apiCalls() {
+      // Requests are logged as they arrive, through a pipe: a marker request of our own shows
+      // when every earlier line has reached the file.
+      const marker = `/moto-api/picus-log-marker-${crypto.randomUUID()}`;
+      await fetch(`${endpoint}${marker}`).catch(() => undefined);
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const lines = readFileSync(logFile, 'utf8').split('\n');
+        const at = lines.indexOf(`API GET ${marker}`);
+        if (at >= 0)
+          return lines
+            .slice(0, at)
+            .filter((line) => line.startsWith('API ') && !line.includes('/moto-api/'))
+            .map((line) => line.slice(4));
+        await Bun.sleep(50);
+      }
+      throw new Error('the emulator did not log a marker request within 10 s');
+    },
+    async ecsRollout(transition) {
+      const response = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+        method: 'POST',
+        body: JSON.stringify({ model_name: 'ecs::deployment', transition }),
+      });
+      if (response.status !== 201)
+        throw new Error(`set-transition: ${response.status} ${await response.text()}`);
     },
     async stop() {
       child.stdin.end();

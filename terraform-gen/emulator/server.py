@@ -12,7 +12,13 @@ Usage: python3 server.py [port]   (0 or nothing: a free port)
 Prints "PORT <n>" on stdout once it answers, and serves until stdin closes.
 """
 
+import base64
 import copy
+import hashlib
+import inspect
+import json as _json
+import os
+import re
 import sys
 
 MOTO_VERSION = "5.2.1"
@@ -36,9 +42,14 @@ from moto.cognitoidp import responses as cognito_responses
 from moto.core.utils import utcnow
 from moto.ec2.models import security_groups as ec2_security_groups
 from moto.ec2.models import subnets as ec2_subnets
+from moto.ecr import models as ecr_models
+from moto.ecr import responses as ecr_responses
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
+from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
+from moto.moto_api._internal.managed_state_model import ManagedState
+from moto.moto_server import werkzeug_app
 from moto.route53 import models as route53_models
 
 
@@ -267,8 +278,7 @@ replace(lambda_models.LambdaFunction, "update_function_code", _update_function_c
 
 
 # ECS: CreateService dropped healthCheckGracePeriodSeconds, enableECSManagedTags,
-# availabilityZoneRebalancing and the deployment configuration (diffs on every plan), and
-# UpdateService never started a new deployment, so a rollout could not be observed.
+# availabilityZoneRebalancing and the deployment configuration (diffs on every plan).
 _SERVICE_SETTINGS = {
     "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
     "enableECSManagedTags": "enable_ecs_managed_tags",
@@ -285,10 +295,124 @@ def _service_settings(self, service):
             setattr(service, attribute, value)
 
 
+# ECS: deployments never progressed (UpdateService started none; CreateService's stayed as
+# moto made it), so neither a rollout nor the circuit breaker could be observed. Here they
+# roll out as on AWS: each deployment is IN_PROGRESS, then COMPLETED when every image of its
+# task definition can be pulled; an image the emulated ECR does not hold (an ECR image of this
+# account whose repository lacks that tag or digest) fails it, and the circuit breaker, when
+# enabled with rollback, starts a deployment of the last completed task definition, as ECS
+# does. How long a rollout takes is moto's state manager model "ecs::deployment" (default: at
+# the first DescribeServices; tests set e.g. {"progression": "time", "seconds": 5} through
+# POST /moto-api/state-manager/set-transition).
+ECS_DEPLOYMENT_MODEL = "ecs::deployment"
+if ECS_DEPLOYMENT_MODEL in state_manager.get_registered_models():
+    sys.exit(f"emulator: moto {MOTO_VERSION} now models {ECS_DEPLOYMENT_MODEL}; drop the patch")
+state_manager.register_default_transition(ECS_DEPLOYMENT_MODEL, {"progression": "immediate"})
+
+
+class _Rollout(ManagedState):
+    def __init__(self):
+        super().__init__(ECS_DEPLOYMENT_MODEL, [("IN_PROGRESS", "DONE")])
+
+
+_rollouts: dict[str, _Rollout] = {}
+# Service ARN -> task definition of its last completed deployment (the circuit breaker's target).
+_last_completed: dict[str, str] = {}
+_ECR_IMAGE = re.compile(
+    r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]{64}))?$"
+)
+
+
+def _new_deployment(service, task_definition, base):
+    now = utcnow()
+    deployment_id = f"ecs-svc/{mock_random.randint(0, 32**12)}"
+    _rollouts[deployment_id] = _Rollout()
+    return {
+        **base,
+        "id": deployment_id,
+        "status": "PRIMARY",
+        "taskDefinition": task_definition,
+        "desiredCount": service.desired_count,
+        "runningCount": 0,
+        "pendingCount": service.desired_count,
+        "failedTasks": 0,
+        "rolloutState": "IN_PROGRESS",
+        "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
+        "createdAt": now,
+        "updatedAt": now,
+    }
+
+
+def _unpullable_image(backend, task_definition_arn):
+    """The first image of the task definition the emulated ECR cannot serve, or None."""
+    task_definition = backend.describe_task_definition(task_definition_arn)
+    for container in task_definition.container_definitions:
+        image = container.get("image") or ""
+        match = _ECR_IMAGE.match(image)
+        if not match:
+            continue  # another registry: assumed pullable
+        account, region, name, tag, digest = match.groups()
+        repository = ecr_models.ecr_backends[account][region].repositories.get(name)
+        if repository is None or not any(
+            (tag is None or tag in image_.image_tags) and (digest is None or image_.get_image_digest() == digest)
+            for image_ in repository.images
+        ):
+            return image
+    return None
+
+
+def _progress(backend, service):
+    """Moves the service's PRIMARY deployment on, if its rollout is due."""
+    primary = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None)
+    rollout = _rollouts.get(primary["id"]) if primary else None
+    if rollout is None or primary.get("rolloutState") != "IN_PROGRESS":
+        return
+    rollout.advance()
+    if rollout.status != "DONE":
+        return
+    del _rollouts[primary["id"]]
+    now = utcnow()
+    missing = _unpullable_image(backend, primary["taskDefinition"])
+    if missing is None:
+        primary.update(
+            runningCount=primary["desiredCount"],
+            pendingCount=0,
+            rolloutState="COMPLETED",
+            rolloutStateReason=f"ECS deployment {primary['id']} completed.",
+            updatedAt=now,
+        )
+        service.deployments = [primary]
+        _last_completed[service.arn] = primary["taskDefinition"]
+        return
+    breaker = (getattr(service, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
+    primary.update(failedTasks=primary.get("failedTasks", 0) + primary["desiredCount"], updatedAt=now)
+    if not breaker.get("enable"):
+        # Without the circuit breaker ECS keeps launching tasks that cannot start.
+        primary["rolloutStateReason"] = f"tasks fail to start: CannotPullContainerError: {missing}"
+        _rollouts[primary["id"]] = _Rollout()
+        return
+    primary.update(
+        rolloutState="FAILED",
+        rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.",
+    )
+    target = _last_completed.get(service.arn)
+    if not breaker.get("rollback") or target is None:
+        return
+    primary["status"] = "ACTIVE"
+    service.task_definition = target
+    rollback = _new_deployment(service, target, primary)
+    rollback["rolloutStateReason"] = f"ECS deployment circuit breaker: rolling back to deploymentId {primary['id']}."
+    service.deployments = [rollback, primary]
+
+
 def _create_service(create):
     def create_service(self):
         result = create(self)
-        _service_settings(self, self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName")))
+        service = self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+        _service_settings(self, service)
+        if service.deployments:
+            first = service.deployments[0]
+            service.deployments = [_new_deployment(service, service.task_definition, first)]
         return result
 
     return create_service
@@ -302,33 +426,46 @@ def _update_service(update):
         _service_settings(self, service)
         changed = service.task_definition != before
         if (changed or self._get_param("forceNewDeployment")) and service.deployment_controller["type"] == "ECS":
-            now = utcnow()
-            previous = service.deployments[0] if service.deployments else {}
-            deployment_id = f"ecs-svc/{mock_random.randint(0, 32**12)}"
-            service.deployments = [
-                {
-                    **previous,
-                    "id": deployment_id,
-                    "status": "PRIMARY",
-                    "taskDefinition": service.task_definition,
-                    "desiredCount": service.desired_count,
-                    "runningCount": service.desired_count,
-                    "pendingCount": 0,
-                    "failedTasks": 0,
-                    "rolloutState": "COMPLETED",
-                    "rolloutStateReason": f"ECS deployment {deployment_id} completed.",
-                    "createdAt": now,
-                    "updatedAt": now,
-                }
-            ]
+            previous = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None) or {}
+            deployment = _new_deployment(service, service.task_definition, previous)
+            if previous:
+                previous["status"] = "ACTIVE"
+            service.deployments = [deployment, *([previous] if previous else [])]
         return result
 
     return update_service
 
 
+def _describe_services(describe):
+    def describe_services(self):
+        services, _ = self.ecs_backend.describe_services(
+            self._get_param("cluster", "default"), self._get_param("services", [])
+        )
+        for service in services:
+            _progress(self.ecs_backend, service)
+        return describe(self)
+
+    return describe_services
+
+
 replace(ecs_responses.EC2ContainerServiceResponse, "create_service", _create_service)
 replace(ecs_responses.EC2ContainerServiceResponse, "update_service", _update_service)
+replace(ecs_responses.EC2ContainerServiceResponse, "describe_services", _describe_services)
 original(ecs_models.EC2ContainerServiceBackend, "_get_service")
+original(ecs_models.EC2ContainerServiceBackend, "describe_task_definition")
+original(ecr_models.Image, "get_image_digest")
+
+
+# ECR: an image's digest was the SHA-256 of its layers' digests; in AWS (and every registry) it
+# is the SHA-256 of the manifest's bytes, which is what a build reports and the deploy checks.
+def _manifest_digest(_previous):
+    def _create_digest(self):
+        self._image_digest = "sha256:" + hashlib.sha256(self.image_manifest.encode("utf-8")).hexdigest()
+
+    return _create_digest
+
+
+replace(ecr_models.Image, "_create_digest", _manifest_digest)
 
 
 # Cognito: DeleteResourceServer is not implemented (a 500 the provider retried until it timed
@@ -344,6 +481,124 @@ original(cognito_models.CognitoResourceServer, "__init__")
 if "delete_resource_server" in vars(cognito_responses.CognitoIdpResponse):
     sys.exit(f"emulator: moto {MOTO_VERSION} now has cognito-idp delete_resource_server; drop the patch")
 cognito_responses.CognitoIdpResponse.delete_resource_server = _delete_resource_server
+
+
+# ECR: pushing an image through the API (BatchCheckLayerAvailability, InitiateLayerUpload,
+# UploadLayerPart, CompleteLayerUpload, then PutImage), as a registry client and our deploy's
+# push-image.sh do, was not implemented. Blobs are kept per repository; an upload's digest must
+# match its bytes, parts must arrive in order, and PutImage refuses a manifest whose config or
+# layers were never uploaded (LayersNotFoundException), as ECR does.
+_blobs: dict[str, dict[str, int]] = {}  # repository ARN -> digest -> size
+_uploads: dict[str, tuple[str, bytearray]] = {}  # upload id -> (repository ARN, bytes so far)
+# What InitiateLayerUpload asks for; a test makes it small to push an image in several parts.
+_PART_SIZE = int(os.environ.get("EMULATOR_ECR_PART_SIZE", 10 * 1024 * 1024))
+
+
+def _ecr_error(code, message):
+    return _json.dumps({"__type": code, "message": message}), {"status": 400}
+
+
+def _blob_param(value):
+    # Blob members arrive base64-encoded in the JSON protocol (bytes where moto decoded them).
+    return value if isinstance(value, (bytes, bytearray)) else base64.b64decode(value)
+
+
+def _batch_check_layer_availability(self):
+    repository = self.ecr_backend._get_repository(self._get_param("repositoryName"), self._get_param("registryId"))
+    stored = _blobs.get(repository.arn, {})
+    layers, failures = [], []
+    for digest in self._get_param("layerDigests") or []:
+        if digest in stored:
+            layers.append({"layerDigest": digest, "layerAvailability": "AVAILABLE", "layerSize": stored[digest]})
+        else:
+            failures.append({"layerDigest": digest, "failureCode": "MissingLayerDigest", "failureReason": "Requested layer digest is not found"})
+    return _json.dumps({"layers": layers, "failures": failures})
+
+
+def _initiate_layer_upload(self):
+    repository = self.ecr_backend._get_repository(self._get_param("repositoryName"), self._get_param("registryId"))
+    upload_id = str(mock_random.uuid4())
+    _uploads[upload_id] = (repository.arn, bytearray())
+    return _json.dumps({"uploadId": upload_id, "partSize": _PART_SIZE})
+
+
+def _upload_layer_part(self):
+    repository = self.ecr_backend._get_repository(self._get_param("repositoryName"), self._get_param("registryId"))
+    upload_id = self._get_param("uploadId")
+    if upload_id not in _uploads or _uploads[upload_id][0] != repository.arn:
+        return _ecr_error("UploadNotFoundException", f"upload {upload_id} not found")
+    received = _uploads[upload_id][1]
+    first, last = int(self._get_param("partFirstByte")), int(self._get_param("partLastByte"))
+    blob = _blob_param(self._get_param("layerPartBlob"))
+    if first != len(received) or last != first + len(blob) - 1:
+        return _ecr_error("InvalidLayerPartException", f"part {first}-{last} does not follow byte {len(received)}")
+    received.extend(blob)
+    return _json.dumps(
+        {"registryId": repository.registry_id, "repositoryName": repository.name, "uploadId": upload_id, "lastByteReceived": last}
+    )
+
+
+def _complete_layer_upload(self):
+    repository = self.ecr_backend._get_repository(self._get_param("repositoryName"), self._get_param("registryId"))
+    upload_id = self._get_param("uploadId")
+    if upload_id not in _uploads or _uploads[upload_id][0] != repository.arn:
+        return _ecr_error("UploadNotFoundException", f"upload {upload_id} not found")
+    digests = self._get_param("layerDigests") or []
+    data = _uploads.pop(upload_id)[1]
+    actual = "sha256:" + hashlib.sha256(data).hexdigest()
+    if digests != [actual]:
+        return _ecr_error("InvalidLayerException", f"layer digest {digests} does not match the uploaded {actual}")
+    _blobs.setdefault(repository.arn, {})[actual] = len(data)
+    return _json.dumps(
+        {"registryId": repository.registry_id, "repositoryName": repository.name, "uploadId": upload_id, "layerDigest": actual}
+    )
+
+
+def _put_image(put):
+    def put_image(self):
+        repository = self.ecr_backend._get_repository(self._get_param("repositoryName"), self._get_param("registryId"))
+        manifest = _json.loads(self._get_param("imageManifest"))
+        referenced = [manifest["config"]["digest"]] if "config" in manifest else []
+        referenced += [layer["digest"] for layer in manifest.get("layers", [])]
+        missing = [d for d in referenced if d not in _blobs.get(repository.arn, {})]
+        if missing:
+            return _ecr_error("LayersNotFoundException", f"layers {missing} were never uploaded")
+        expected = self._get_param("imageDigest")
+        actual = "sha256:" + hashlib.sha256(self._get_param("imageManifest").encode("utf-8")).hexdigest()
+        if expected and expected != actual:
+            return _ecr_error("ImageDigestDoesNotMatchException", f"the manifest's digest is {actual}, not {expected}")
+        return put(self)
+
+    return put_image
+
+
+for _name, _method in {
+    "batch_check_layer_availability": _batch_check_layer_availability,
+    "initiate_layer_upload": _initiate_layer_upload,
+    "upload_layer_part": _upload_layer_part,
+    "complete_layer_upload": _complete_layer_upload,
+}.items():
+    # moto 5.2.1 raises NotImplementedError here; a moto that implements them needs no patch.
+    if "NotImplementedError" not in inspect.getsource(original(ecr_responses.ECRResponse, _name)):
+        sys.exit(f"emulator: moto {MOTO_VERSION} now implements ecr {_name}; drop the patch")
+    setattr(ecr_responses.ECRResponse, _name, _method)
+replace(ecr_responses.ECRResponse, "put_image", _put_image)
+original(ecr_models.ECRBackend, "_get_repository")
+
+
+# The request log (stderr) named no operation for JSON-protocol services ("POST /" only): each
+# request now logs "API <X-Amz-Target>" (or "API <method> <path>") first, so a test can tell
+# which calls a script made, e.g. that a rollback issued no UpdateService.
+def _logged(call):
+    def __call__(self, environ, start_response):
+        target = environ.get("HTTP_X_AMZ_TARGET") or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+        print(f"API {target}", file=sys.stderr, flush=True)
+        return call(self, environ, start_response)
+
+    return __call__
+
+
+replace(werkzeug_app.DomainDispatcherApplication, "__call__", _logged)
 
 
 def main():

@@ -49,3 +49,7 @@ export const TERRAFORM_REQUIRED_VERSION = '>= 1.10.0, < 2.0.0';
 
 /** GitHub Actions OIDC issuer. */
 export const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
+/** The GitHub environment .github/workflows/deploy.yml's deploy job runs in (the default of github_environment). */
+export const GITHUB_DEPLOY_ENVIRONMENT = 'production';
+/** The deploy role's longest session: two hours, more than the deploy job's timeout. */
+export const DEPLOY_SESSION_SECONDS = 7200;

@@ -17,7 +17,7 @@ import { network } from './network.ts';
 import { observability } from './observability.ts';
 import { registry } from './registry.ts';
 import { settings } from './settings.ts';
-import { Fragment, stableStringify, tpl } from './tf.ts';
+import { Fragment, fn, stableStringify, tpl } from './tf.ts';
 
 /** Build the whole stack; returns the fragments keyed by file name. */
 export function buildStack(table: RoutingTable = routingTable): Fragment[] {
@@ -77,14 +77,6 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
     tableName: table_.name,
     auth: authRefs,
   });
-  const deploy = deployRole(files.identity, s, {
-    repositoryArn: repo.arn,
-    serviceArn: ecs.serviceArn,
-    taskFamily: ecs.taskFamily,
-    passRoleArns: [ecs.executionRoleArn, ecs.taskRoleArn],
-    functionArn: fnRefs.functionArn,
-    aliasArn: fnRefs.aliasArn,
-  });
   const obs = observability(files.observability, s, {
     albArnSuffix: lb.albArnSuffix,
     containerTgArnSuffix: lb.containerTgArnSuffix,
@@ -92,9 +84,19 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
     clusterName: ecs.clusterName,
     serviceName: ecs.serviceName,
     functionName: fnRefs.functionName,
+    aliasName: fnRefs.aliasName,
     tableName: table_.name,
   });
 
+  const deploy = deployRole(files.identity, s, {
+    repositoryArn: repo.arn,
+    serviceArn: ecs.serviceArn,
+    taskFamily: ecs.taskFamily,
+    passRoleArns: [ecs.executionRoleArn, ecs.taskRoleArn],
+    functionArn: fnRefs.functionArn,
+    aliasArn: fnRefs.aliasArn,
+    deployAlarmArns: obs.deployAlarmArns,
+  });
   const o = files.outputs;
   o.output('api_url', tpl`https://${s.v.domainName.ref}`, 'Base URL of the API.');
   o.output(
@@ -116,7 +118,16 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
   o.output('lambda_alias_name', fnRefs.aliasName, `Alias the ALB invokes (${LAMBDA.aliasName}).`);
   o.output('dashboard_url', obs.dashboardUrl, 'CloudWatch golden-signals dashboard.');
   o.output('alarm_topic_arn', obs.topicArn, 'SNS topic the alarms notify.');
-  o.output('deploy_role_arn', deploy.arn, 'IAM role GitHub Actions (main branch) assumes to deploy.');
+  o.output(
+    'deploy_role_arn',
+    deploy.arn,
+    'IAM role the deploy job assumes (GitHub OIDC, environment github_environment only).',
+  );
+  o.output(
+    'deploy_alarm_names',
+    fn('join', ',', obs.deployAlarmNames),
+    'Alarms a gradual Lambda shift watches, comma-separated (any in ALARM rolls it back).',
+  );
   o.output('aws_region', s.v.region.ref, 'Region of the stack.');
   o.output('auth_issuer', authRefs.issuer, 'Issuer (iss) of the access tokens the API accepts.');
   o.output('token_url', authRefs.tokenUrl, 'OAuth 2.0 token endpoint (client credentials).');

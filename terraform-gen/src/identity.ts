@@ -3,7 +3,7 @@
  * actions that support no resource-level permissions (ecr:GetAuthorizationToken,
  * ecs:RegisterTaskDefinition, ecs:DescribeTaskDefinition).
  */
-import { GITHUB_OIDC_URL } from './constants.ts';
+import { DEPLOY_SESSION_SECONDS, GITHUB_OIDC_URL } from './constants.ts';
 import type { Settings } from './settings.ts';
 import { cond, type Expr, type Fragment, fn, policyDocument, type Statement, tpl } from './tf.ts';
 
@@ -120,6 +120,8 @@ export function deployRole(
     passRoleArns: Expr[];
     functionArn: Expr;
     aliasArn: Expr;
+    /** The alarms a gradual Lambda shift watches (cloudwatch:DescribeAlarms on these only). */
+    deployAlarmArns: Expr[];
   },
 ) {
   const create = s.v.createGithubOidcProvider.ref;
@@ -142,7 +144,10 @@ export function deployRole(
     'deploy_assume',
     policyDocument([
       {
-        sid: 'GitHubMainBranchOnly',
+        // Only a job in this GitHub environment gets this subject (a job without one gets
+        // repo:<owner>/<name>:ref:refs/heads/<branch>), so the environment's protection rules
+        // (required reviewers, deployment branches) approve every use of these credentials.
+        sid: 'GitHubDeployEnvironmentOnly',
         actions: ['sts:AssumeRoleWithWebIdentity'],
         principals: [{ type: 'Federated', identifiers: [providerArn] }],
         conditions: [
@@ -154,7 +159,7 @@ export function deployRole(
           {
             test: 'StringEquals',
             variable: 'token.actions.githubusercontent.com:sub',
-            values: [tpl`repo:${s.v.githubRepository.ref}:ref:refs/heads/main`],
+            values: [tpl`repo:${s.v.githubRepository.ref}:environment:${s.v.githubEnvironment.ref}`],
           },
         ],
       },
@@ -163,9 +168,12 @@ export function deployRole(
   const taskDefinitionArnPattern = tpl`arn:${s.partition}:ecs:${s.v.region.ref}:${s.accountId}:task-definition/${refs.taskFamily}:*`;
   const r = f.resource<'arn' | 'name'>('aws_iam_role', 'deploy', {
     name: tpl`${s.name}-github-deploy`,
-    description: 'GitHub Actions (main branch): push the image, roll the ECS service and the Lambda alias',
+    description:
+      'GitHub Actions (the approved deploy job): push the image, roll the ECS service and the Lambda alias',
     assume_role_policy: trust.attr('json'),
-    max_session_duration: 3600,
+    // The deploy job runs up to 105 minutes and rolls back at its end: its credentials
+    // (role-duration-seconds in deploy.yml) must outlive it.
+    max_session_duration: DEPLOY_SESSION_SECONDS,
   });
   const doc = f.dataSource<'json'>(
     'aws_iam_policy_document',
@@ -218,6 +226,7 @@ export function deployRole(
         ],
         resources: [refs.functionArn, refs.aliasArn],
       },
+      { sid: 'WatchDeployAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: refs.deployAlarmArns },
     ]),
   );
   f.resource('aws_iam_role_policy', 'deploy', {

@@ -2,6 +2,10 @@
  * Observability: SNS alarm topic with an e-mail subscription, the alarms an on-call engineer
  * needs (ALB 5xx, unhealthy hosts, p99 latency, Lambda errors/throttles, DynamoDB throttles and
  * system errors, ECS running < desired) and a golden-signals dashboard.
+ *
+ * The deploy alarms are what a gradual Lambda shift watches (scripts/deploy/lambda-deploy.sh):
+ * errors and throttles of the `live` alias, which a weighted alias emits for both versions,
+ * judged on one minute so they can trip within a canary, and the two ALB 5xx alarms.
  */
 import type { Settings } from './settings.ts';
 import { type Body, type Expr, type Fragment, type Json, jsonDoc, tpl } from './tf.ts';
@@ -13,6 +17,7 @@ export interface ObservabilityRefs {
   clusterName: Expr;
   serviceName: Expr;
   functionName: Expr;
+  aliasName: Expr;
   tableName: Expr;
 }
 
@@ -34,7 +39,7 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
   const actions = { alarm_actions: [topic.attr('arn')], ok_actions: [topic.attr('arn')] };
   const alb = { LoadBalancer: r.albArnSuffix };
   const alarm = (key: string, description: string, body: Body) =>
-    f.resource('aws_cloudwatch_metric_alarm', key, {
+    f.resource<'alarm_name' | 'arn'>('aws_cloudwatch_metric_alarm', key, {
       alarm_name: tpl`${name}-${key.replace(/_/g, '-')}`,
       alarm_description: description,
       treat_missing_data: 'notBreaching',
@@ -42,7 +47,7 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
       ...body,
     });
 
-  alarm(
+  const albElb5xx = alarm(
     'alb_elb_5xx',
     'The load balancer itself returned 5xx responses (no healthy target, misconfiguration).',
     {
@@ -57,7 +62,7 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
       comparison_operator: 'GreaterThanThreshold',
     },
   );
-  alarm('alb_target_5xx', 'Targets (container or Lambda) returned 5xx responses.', {
+  const albTarget5xx = alarm('alb_target_5xx', 'Targets (container or Lambda) returned 5xx responses.', {
     namespace: 'AWS/ApplicationELB',
     metric_name: 'HTTPCode_Target_5XX_Count',
     dimensions: alb,
@@ -117,6 +122,41 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
       comparison_operator: 'GreaterThanThreshold',
     },
   );
+
+  // Metrics of invocations through the alias (FunctionName + Resource "<function>:<alias>"),
+  // both versions of a weighted shift included; one breaching minute is enough to stop it.
+  const aliasDims = { FunctionName: r.functionName, Resource: tpl`${r.functionName}:${r.aliasName}` };
+  const aliasErrors = alarm(
+    'lambda_alias_errors',
+    'Invocations through the live alias raised errors (watched during a deploy; rolls it back).',
+    {
+      namespace: 'AWS/Lambda',
+      metric_name: 'Errors',
+      dimensions: aliasDims,
+      statistic: 'Sum',
+      period: 60,
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+    },
+  );
+  const aliasThrottles = alarm(
+    'lambda_alias_throttles',
+    'Invocations through the live alias were throttled (watched during a deploy; rolls it back).',
+    {
+      namespace: 'AWS/Lambda',
+      metric_name: 'Throttles',
+      dimensions: aliasDims,
+      statistic: 'Sum',
+      period: 60,
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+    },
+  );
+  const deployAlarms = [aliasErrors, aliasThrottles, albTarget5xx, albElb5xx];
 
   const metricQuery = (
     id: string,
@@ -179,6 +219,8 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
 
   return {
     topicArn: topic.attr('arn'),
+    deployAlarmNames: deployAlarms.map((a) => a.attr('alarm_name')),
+    deployAlarmArns: deployAlarms.map((a) => a.attr('arn')),
     dashboardUrl: tpl`https://${v.region.ref}.console.aws.amazon.com/cloudwatch/home?region=${v.region.ref}#dashboards:name=${dashboard.attr('dashboard_name')}`,
   };
 }

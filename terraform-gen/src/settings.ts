@@ -1,5 +1,10 @@
 /** Terraform block, provider, input variables (with validation) and shared locals. */
-import { AWS_PROVIDER_CONSTRAINT, TABLE, TERRAFORM_REQUIRED_VERSION } from './constants.ts';
+import {
+  AWS_PROVIDER_CONSTRAINT,
+  GITHUB_DEPLOY_ENVIRONMENT,
+  TABLE,
+  TERRAFORM_REQUIRED_VERSION,
+} from './constants.ts';
 import { FARGATE_CPU_UNITS, fargateMemoryCondition, fargateSizesText } from './fargate-sizes.ts';
 import { type Fragment, hcl, raw, tpl } from './tf.ts';
 
@@ -168,11 +173,26 @@ export function settings(versions: Fragment, vars: Fragment) {
     }),
     githubRepository: vars.variable('github_repository', {
       type: 'string',
-      description: 'GitHub repository ("owner/name") whose main branch may assume the deploy role.',
+      description:
+        'GitHub repository ("owner/name") whose deploy job (in the environment github_environment) may assume the deploy role.',
       validation: [
         {
           condition: raw('can(regex("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", var.github_repository))'),
           error_message: 'github_repository must look like owner/name.',
+        },
+      ],
+    }),
+    githubEnvironment: vars.variable('github_environment', {
+      type: 'string',
+      description:
+        'GitHub environment of the deploy job. Only a job in it gets the OIDC subject the deploy role trusts, so its protection rules (required reviewers, deployment branches) are what approves a deploy.',
+      default: GITHUB_DEPLOY_ENVIRONMENT,
+      validation: [
+        {
+          // No colons, slashes or spaces, so the OIDC subject
+          // "repo:<owner>/<name>:environment:<name>" stays unambiguous.
+          condition: raw('can(regex("^[A-Za-z0-9._-]{1,255}$", var.github_environment))'),
+          error_message: 'github_environment must be 1-255 letters, digits, ".", "_" or "-".',
         },
       ],
     }),

@@ -6,7 +6,11 @@
  * Two environments share the account and region (prod creates the GitHub OIDC provider, staging
  * looks it up and names its own table), a third configuration plans in a region opened after
  * 2022, and a Lambda configuration change is published by Terraform and made live by the deploy
- * script. Skipped, with the reason, where terraform, the provider, moto or the AWS CLI is absent.
+ * script. Then the deploy scripts run on the applied prod with the real AWS CLI
+ * (scripts/test/deploy-scenarios.ts), sharing this apply rather than making their own. The
+ * tests run in order and share the account; each after the first fails, saying so, when the
+ * apply did not happen. Skipped, with the reason, where terraform, the provider, moto or the
+ * AWS CLI is absent.
  */
 import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../scripts/support/run-command.ts';
 import { lambdaArtifacts, ROOT } from '../../scripts/test/artifacts.ts';
+import { deployScriptTests } from '../../scripts/test/deploy-scenarios.ts';
 import { type EmulatedAws, emulatorUnavailable, startEmulatedAws } from '../emulator/emulated-aws.ts';
 import { ELB_LEGACY_LOG_ACCOUNTS } from '../src/elb-log-delivery.ts';
 import { providerUnavailable, warnSkipped, writeCliConfig } from './terraform-cli.ts';
@@ -53,17 +58,34 @@ async function until<T>(
   throw new Error(`gave up waiting for ${what}`);
 }
 
+/** The applied account, shared by the tests below (they run in order). */
+interface Applied {
+  readonly aws: EmulatedAws;
+  readonly prod: Workspace;
+  readonly staging: Workspace;
+  readonly zurich: Workspace;
+  readonly zip: string;
+  readonly prodOutputs: Record<string, string>;
+  readonly started: number;
+}
+let applied: Applied | undefined;
+function stack(): Applied {
+  if (!applied) throw new Error('the stack was not applied (see the first test of this file)');
+  return applied;
+}
+const skip = unavailable !== undefined;
+
 describe('the generated stack on an emulated AWS account', () => {
-  test.skipIf(unavailable !== undefined)(
-    'applies (two environments side by side), plans no changes, publishes a Lambda config change the deploy makes live, destroys to an empty state',
+  test.skipIf(skip)(
+    'applies (two environments side by side) and plans no changes',
     async () => {
       const started = performance.now();
       root = mkdtempSync(join(tmpdir(), 'picus-emulated-'));
-      account = await startEmulatedAws(root, REGION);
+      // 1 KiB layer parts, so the deploy scenarios push an image in several parts.
+      account = await startEmulatedAws(root, REGION, { ecrPartSize: 1024 });
       const aws = account;
       const { zip } = await lambdaArtifacts();
       const options = { lambdaZip: zip.path, cliConfig: writeCliConfig(root), awsEnv: aws.env };
-
       const zone = await aws.aws<Any>([
         'route53',
         'create-hosted-zone',
@@ -147,9 +169,53 @@ describe('the generated stack on an emulated AWS account', () => {
         ).toBe(false);
       }
 
-      await checkAccount(aws, prod, staging);
-      await lambdaConfigChangeGoesLiveWithTheDeploy(aws, prod, zip.path);
+      applied = { aws, prod, staging, zurich, zip: zip.path, prodOutputs: await prod.outputs(), started };
+    },
+    15 * 60_000,
+  );
 
+  test.skipIf(skip)(
+    'the account holds what the configuration says',
+    async () => {
+      const { aws, prod, staging } = stack();
+      await checkAccount(aws, prod, staging);
+    },
+    120_000,
+  );
+
+  test.skipIf(skip)(
+    'a Lambda configuration change is published by Terraform and made live by the deploy',
+    async () => {
+      const { aws, prod, zip } = stack();
+      await lambdaConfigChangeGoesLiveWithTheDeploy(aws, prod, zip);
+    },
+    300_000,
+  );
+
+  describe('the deploy scripts, with the real AWS CLI, on prod', () => {
+    deployScriptTests(() => {
+      const { aws, prod, prodOutputs } = stack();
+      return { aws, outputs: prodOutputs, infraDir: prod.dir, terraformEnv: prod.env };
+    }, skip);
+  });
+
+  test.skipIf(skip)(
+    'destroys both to an empty state',
+    async () => {
+      const { aws, prod, staging, zurich, started, prodOutputs } = stack();
+      // As the README's teardown says: empty the ECR repository first (the deploy scenarios
+      // pushed images to prod's).
+      const repository = (prodOutputs.ecr_repository_url as string).split('/')[1] as string;
+      const images = (await aws.aws<Any>(['ecr', 'list-images', '--repository-name', repository])).imageIds;
+      if (images.length > 0)
+        await aws.aws([
+          'ecr',
+          'batch-delete-image',
+          '--repository-name',
+          repository,
+          '--image-ids',
+          JSON.stringify(images),
+        ]);
       await staging.destroy();
       await prod.destroy();
       expect(await staging.stateList()).toEqual([]);

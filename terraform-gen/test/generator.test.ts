@@ -72,6 +72,7 @@ describe('generated infra/', () => {
       'max_count',
       'nat_gateway_mode',
       'github_repository',
+      'github_environment',
     ]) {
       const v = s.variable(name);
       expect(v, name).toBeDefined();
@@ -93,6 +94,7 @@ describe('generated infra/', () => {
       'lambda_alias_name',
       'dashboard_url',
       'deploy_role_arn',
+      'deploy_alarm_names',
     ]) {
       expect(s.outputs[name], name).toBeDefined();
     }

@@ -6,7 +6,14 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { ALL_SCOPES, RESOURCE_SERVER } from '../../contracts/auth.ts';
-import { APP_PORT, CONTAINER_HEALTHCHECK, LAMBDA, TABLE, TLS_POLICY } from '../src/constants.ts';
+import {
+  APP_PORT,
+  CONTAINER_HEALTHCHECK,
+  GITHUB_DEPLOY_ENVIRONMENT,
+  LAMBDA,
+  TABLE,
+  TLS_POLICY,
+} from '../src/constants.ts';
 import { WAF_LOGGED_ACTIONS } from '../src/edge.ts';
 import { ELB_LEGACY_LOG_ACCOUNTS, ELB_LOG_DELIVERY_PRINCIPAL } from '../src/elb-log-delivery.ts';
 import { MANAGED_RULE_GROUPS } from '../src/waf-managed-rules.ts';
@@ -94,7 +101,7 @@ describe('IAM least privilege', () => {
     }
   });
 
-  test('deploy role: trusted only for the configured repository main branch via GitHub OIDC', () => {
+  test("deploy role: trusted only for the configured repository's deploy environment via GitHub OIDC", () => {
     const [st, ...rest] = s.statements('deploy_assume');
     expect(rest).toEqual([]);
     expect(st.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
@@ -102,8 +109,11 @@ describe('IAM least privilege', () => {
     expect(st.condition).toContainEqual({
       test: 'StringEquals',
       variable: 'token.actions.githubusercontent.com:sub',
-      values: ['repo:${var.github_repository}:ref:refs/heads/main'],
+      values: ['repo:${var.github_repository}:environment:${var.github_environment}'],
     });
+    // No branch subject: any job on main without an environment would get that one, unapproved.
+    expect(JSON.stringify(st.condition)).not.toContain(':ref:');
+    expect(s.variable('github_environment').default).toBe(GITHUB_DEPLOY_ENVIRONMENT);
     expect(st.condition).toContainEqual({
       test: 'StringEquals',
       variable: 'token.actions.githubusercontent.com:aud',
@@ -130,8 +140,16 @@ describe('IAM least privilege', () => {
       '${aws_lambda_function.delete_item.arn}',
       '${aws_lambda_alias.live.arn}',
     ]);
+    // A gradual Lambda shift reads the deploy alarms, and no other alarm.
+    expect(bySid.WatchDeployAlarms.actions).toEqual(['cloudwatch:DescribeAlarms']);
+    expect(bySid.WatchDeployAlarms.resources).toEqual([
+      '${aws_cloudwatch_metric_alarm.lambda_alias_errors.arn}',
+      '${aws_cloudwatch_metric_alarm.lambda_alias_throttles.arn}',
+      '${aws_cloudwatch_metric_alarm.alb_target_5xx.arn}',
+      '${aws_cloudwatch_metric_alarm.alb_elb_5xx.arn}',
+    ]);
     const actions = s.statements('deploy').flatMap((x: Any) => x.actions);
-    for (const a of actions) expect(a).toMatch(/^(ecr|ecs|iam:PassRole$|lambda)/);
+    for (const a of actions) expect(a).toMatch(/^(ecr|ecs|iam:PassRole$|lambda|cloudwatch:DescribeAlarms$)/);
     expect(actions).not.toContain('iam:CreateRole');
   });
 });
@@ -494,6 +512,30 @@ describe('observability', () => {
     const a = alarms.find((x) => metricsOf(x).includes(metric));
     expect(a).toBeDefined();
     expect(a.alarm_actions).toEqual(['${aws_sns_topic.alarms.arn}']);
+  });
+
+  test("the deploy alarms: the live alias's errors and throttles, judged on one minute, and the ALB 5xx alarms", () => {
+    for (const [key, metric] of [
+      ['lambda_alias_errors', 'Errors'],
+      ['lambda_alias_throttles', 'Throttles'],
+    ] as const) {
+      expect(s.resource('aws_cloudwatch_metric_alarm', key)).toMatchObject({
+        namespace: 'AWS/Lambda',
+        metric_name: metric,
+        // Through the alias: a weighted alias reports both versions under this Resource.
+        dimensions: {
+          FunctionName: '${aws_lambda_function.delete_item.function_name}',
+          Resource: '${aws_lambda_function.delete_item.function_name}:${aws_lambda_alias.live.name}',
+        },
+        period: 60,
+        evaluation_periods: 1,
+        datapoints_to_alarm: 1,
+        threshold: 0,
+      });
+    }
+    expect(s.outputs.deploy_alarm_names.value).toBe(
+      '${join(",", [aws_cloudwatch_metric_alarm.lambda_alias_errors.alarm_name, aws_cloudwatch_metric_alarm.lambda_alias_throttles.alarm_name, aws_cloudwatch_metric_alarm.alb_target_5xx.alarm_name, aws_cloudwatch_metric_alarm.alb_elb_5xx.alarm_name])}',
+    );
   });
 
   test('alarms CloudWatch would refuse at apply (the provider does not check these)', () => {

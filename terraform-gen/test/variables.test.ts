@@ -113,6 +113,12 @@ describe.skipIf(!TERRAFORM)('variable validation (terraform plan of variables.tf
       { cors_allowed_origins: ['app.example.com'] },
       'cors_allowed_origins must hold',
     ],
+    ['another GitHub environment for the deploy job', { github_environment: 'staging' }, undefined],
+    [
+      'a GitHub environment that would make the OIDC subject ambiguous',
+      { github_environment: 'prod:ref:refs/heads/main' },
+      'github_environment must be',
+    ],
   ])(
     '%s',
     async (_what, vars, expected) => {

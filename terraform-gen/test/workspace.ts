@@ -13,7 +13,8 @@ export type Vars = Record<string, string | number | boolean | null | readonly st
 export class Workspace {
   readonly dir: string;
   readonly timings: Record<string, number> = {};
-  private readonly env: Record<string, string>;
+  /** The environment terraform runs with here (CLI config, the emulated account's endpoint). */
+  readonly env: Record<string, string>;
 
   constructor(
     root: string,
