@@ -1,6 +1,10 @@
 // Runs the embedded DynamoDB (dynalite) under Node on loopback and prints one JSON
 // line with the port it got, so callers never race for a free port.
 // Usage: node dynalite-server.cjs [--path DIR] [--port N]
+const { closeIteratorsOnReturn } = require('./close-iterators.cjs');
+
+// Before dynalite loads: without it every Scan leaks a LevelDB iterator (see the module).
+closeIteratorsOnReturn();
 const dynalite = require('dynalite');
 
 const args = process.argv.slice(2);

@@ -17,6 +17,7 @@ export interface EmbeddedDynamoOptions {
 export interface EmbeddedDynamo {
   readonly endpoint: string;
   readonly port: number;
+  readonly pid: number;
   /** Stops the engine and waits for it to exit (data on disk is flushed). */
   stop(): Promise<void>;
   /** Kills it at once, as a crash would. */
@@ -41,7 +42,13 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
-  return { endpoint: `http://127.0.0.1:${port}`, port, stop: signal('SIGTERM'), kill: signal('SIGKILL') };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid as number,
+    stop: signal('SIGTERM'),
+    kill: signal('SIGKILL'),
+  };
 }
 
 function readPort(child: ChildProcess): Promise<number> {
