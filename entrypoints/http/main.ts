@@ -25,12 +25,33 @@ if (auth.mode === 'none') logger.event('warn', 'AUTH_MODE=none: every item opera
 const store = openItemStore(config);
 const service = new ItemService(store.repository);
 const app = createApp({ service, auth: createAuthorizer(auth) });
-const server = serveApp(app, { port: config.PORT_APP, hostname: config.HOST, logger });
+const server = listenOrExit();
 logger.event('info', 'listening', {
   url: `http://${config.HOST}:${server.port}`,
   store: config.PICUS_STORE,
   auth: auth.mode === 'jwt' ? auth.issuer : 'none',
 });
+
+// Started by the local stack (an IPC channel): tell it the port this process bound, so it
+// talks to this process and no other server that might answer on a port it guessed.
+process.send?.({ type: 'listening', port: server.port });
+
+/** Serves on PORT_APP, or exits 1 with one line naming the variable when the port is taken. */
+function listenOrExit(): ReturnType<typeof serveApp> {
+  try {
+    return serveApp(app, { port: config.PORT_APP, hostname: config.HOST, logger });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    logger.event(
+      'error',
+      `PORT_APP ${config.PORT_APP} is in use by another process; stop it or set PORT_APP`,
+      {
+        host: config.HOST,
+      },
+    );
+    process.exit(1);
+  }
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

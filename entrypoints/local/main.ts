@@ -24,6 +24,7 @@ import {
   localClients,
 } from './oauth-issuer.ts';
 import { STACK_READY_LINE } from './stack-banner.ts';
+import { listenOn, startupFailureMessage } from './startup-failure.ts';
 
 /**
  * `bun run dev`: the AWS topology on one machine. A load balancer on PORT routes
@@ -36,6 +37,10 @@ import { STACK_READY_LINE } from './stack-banner.ts';
  * container app runs inside this process to share the in-memory store with the
  * Lambda handler.
  *
+ * The container's port is whatever free port it binds, unless PORT_APP is set; it tells
+ * this process which over an IPC channel (see container-process.ts). Any failure to start
+ * prints one line saying what to do and exits 1.
+ *
  * Authentication works as in AWS: unless AUTH_ISSUER names another issuer (or AUTH_MODE=none),
  * the load balancer's origin also serves a local OAuth 2.0 issuer (client credentials), and
  * the container and the Lambda handler verify its tokens through its JWKS, over HTTP.
@@ -43,6 +48,8 @@ import { STACK_READY_LINE } from './stack-banner.ts';
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
 const stops: Array<() => Promise<unknown>> = [];
+/** PORT_APP as set, or 0 (any free port) when unset: 8000 may well belong to something else. */
+const appPort = (process.env.PORT_APP ?? '') === '' ? 0 : config.PORT_APP;
 
 /** The issuer and the settings every part of the stack verifies tokens with. */
 async function localAuth(port: number): Promise<{ settings: AuthSettings; issuer?: LocalIssuer }> {
@@ -87,22 +94,22 @@ async function start(): Promise<void> {
     const store = openItemStore(config);
     const service = new ItemService(store.repository);
     const authorizer = createAuthorizer(auth);
-    const app = serveApp(createApp({ service, auth: authorizer }), {
-      port: config.PORT_APP,
-      hostname: '127.0.0.1',
-      logger,
-    });
+    const app = listenOn('PORT_APP', appPort, () =>
+      serveApp(createApp({ service, auth: authorizer }), { port: appPort, hostname: '127.0.0.1', logger }),
+    );
     stops.push(() => drain(app, config.SHUTDOWN_TIMEOUT_MS));
     containerUrl = `http://127.0.0.1:${app.port}`;
     storeDescription = 'in-memory (lost on exit)';
-    const lb = startLoadBalancer({
-      port,
-      hostname: '0.0.0.0',
-      containerUrl,
-      lambda: createDeleteHandler(service, logger, authorizer),
-      logger,
-      issuer,
-    });
+    const lb = listenOn('PORT', port, () =>
+      startLoadBalancer({
+        port,
+        hostname: '0.0.0.0',
+        containerUrl,
+        lambda: createDeleteHandler(service, logger, authorizer),
+        logger,
+        issuer,
+      }),
+    );
     stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS));
     announce(port, containerUrl, storeDescription, auth, issuer);
     return;
@@ -122,7 +129,7 @@ async function start(): Promise<void> {
 
   lambdaConfig = { ...config, DYNAMODB_ENDPOINT: endpoint };
   const container = await startContainer({
-    PORT_APP: String(config.PORT_APP),
+    PORT_APP: String(appPort),
     HOST: '127.0.0.1',
     DYNAMODB_ENDPOINT: endpoint,
     TABLE_NAME: config.TABLE_NAME,
@@ -142,14 +149,16 @@ async function start(): Promise<void> {
 
   const lambdaStore = openItemStore(lambdaConfig);
   stops.push(async () => lambdaStore.close());
-  const lb = startLoadBalancer({
-    port,
-    hostname: '0.0.0.0',
-    containerUrl,
-    lambda: createDeleteHandler(new ItemService(lambdaStore.repository), logger, createAuthorizer(auth)),
-    logger,
-    issuer,
-  });
+  const lb = listenOn('PORT', port, () =>
+    startLoadBalancer({
+      port,
+      hostname: '0.0.0.0',
+      containerUrl,
+      lambda: createDeleteHandler(new ItemService(lambdaStore.repository), logger, createAuthorizer(auth)),
+      logger,
+      issuer,
+    }),
+  );
   stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS));
   announce(port, containerUrl, storeDescription, auth, issuer);
 }
@@ -190,6 +199,12 @@ function announce(
   );
 }
 
+/** One line on stderr saying what went wrong and what to do, then stop with exit code 1. */
+function fail(message: string): Promise<void> {
+  if (!shuttingDown) process.stderr.write(`picus local stack: ${message}\n`);
+  return stopAll(1);
+}
+
 let shuttingDown = false;
 async function stopAll(code: number): Promise<void> {
   if (shuttingDown) return;
@@ -210,6 +225,5 @@ process.on('SIGTERM', () => void stopAll(0));
 try {
   await start();
 } catch (error) {
-  logger.event('error', 'local stack failed to start', { error: String(error) });
-  await stopAll(1);
+  await fail(startupFailureMessage(error));
 }

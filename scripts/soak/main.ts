@@ -63,13 +63,12 @@ if (DURATION_MS < 3 * INTERVAL_MS || DURATION_MS > 60 * 60_000) {
 // ---- the stack -------------------------------------------------------------
 
 const dataDir = mkdtempSync(join(tmpdir(), 'picus-soak-'));
-const [port, appPort] = [await freePort(), await freePort()];
+const port = await freePort();
 const stack = spawn([process.execPath, STACK_MAIN], {
   cwd: ROOT,
   env: {
     ...process.env,
     PORT: String(port),
-    PORT_APP: String(appPort),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
   },
