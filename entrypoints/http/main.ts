@@ -68,4 +68,6 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Started by the local stack: when the stack dies, even by SIGKILL, its channel closes; drain and go.
+process.once('disconnect', () => void shutdown('disconnect'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -225,5 +225,5 @@ process.on('SIGTERM', () => void stopAll(0));
 try {
   await start();
 } catch (error) {
-  await fail(startupFailureMessage(error));
+  await fail(startupFailureMessage(error, { dataDir: config.DATA_DIR }));
 }
