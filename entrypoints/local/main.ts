@@ -1,8 +1,4 @@
 import { join } from 'node:path';
-import {
-  type EmbeddedDynamo,
-  startEmbeddedDynamo,
-} from '../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
 import { ensureTableAt } from '../../adapters/dynamodb/table.ts';
 import { ItemService } from '../../domain/item-service.ts';
 import { createApp } from '../http/app.ts';
@@ -14,6 +10,7 @@ import { type AuthSettings, createAuthorizer } from '../shared/auth/authorizer.t
 import { type Config, loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
 import { startContainer } from './container-process.ts';
+import { superviseEngine } from './engine-supervisor.ts';
 import { freePort } from './free-port.ts';
 import { startLoadBalancer } from './load-balancer.ts';
 import {
@@ -38,8 +35,9 @@ import { listenOn, startupFailureMessage } from './startup-failure.ts';
  * Lambda handler.
  *
  * The container's port is whatever free port it binds, unless PORT_APP is set; it tells
- * this process which over an IPC channel (see container-process.ts). Any failure to start
- * prints one line saying what to do and exits 1.
+ * this process which over an IPC channel (see container-process.ts). The embedded DynamoDB
+ * is restarted when it dies, within a bound (engine-supervisor.ts). Any failure to start,
+ * or giving up on the engine, prints one line saying what to do and exits 1.
  *
  * Authentication works as in AWS: unless AUTH_ISSUER names another issuer (or AUTH_MODE=none),
  * the load balancer's origin also serves a local OAuth 2.0 issuer (client credentials), and
@@ -118,8 +116,9 @@ async function start(): Promise<void> {
   let endpoint = config.DYNAMODB_ENDPOINT;
   if (!endpoint) {
     const dataDir = join(config.DATA_DIR, 'dynamodb');
-    const engine: EmbeddedDynamo = await startEmbeddedDynamo({ dataDir });
+    const engine = await superviseEngine({ dataDir }, logger);
     stops.push(() => engine.stop());
+    void engine.gaveUp.then((why) => fail(`${why}; stopping the stack`));
     endpoint = engine.endpoint;
     storeDescription = `embedded DynamoDB at ${endpoint}, data in ${dataDir}/`;
   } else {
