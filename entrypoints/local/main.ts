@@ -215,6 +215,7 @@ async function stopAll(code: number): Promise<void> {
       logger.event('warn', 'stop step failed', { error: String(error) });
     }
   }
+  logger.event('info', 'local stack stopped', { code });
   process.exit(code);
 }
 
