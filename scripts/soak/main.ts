@@ -336,6 +336,7 @@ try {
   await waitForBanner();
   const children = childrenOf(stack.pid);
   const containerPid = children.find((pid) => cmdline(pid).includes(CONTAINER_MAIN));
+  // The stack restarts an engine that dies (a new pid): look it up each time.
   const dynamoPid = () => childrenOf(stack.pid).find((pid) => cmdline(pid).includes('dynalite'));
   if (containerPid === undefined) throw new Error('could not find the container process under the stack');
 
