@@ -115,16 +115,19 @@ function cmdline(pid: number): string {
   }
 }
 
-/** Resident set size in MiB, from /proc (Linux); NaN when unknown. */
-function rssMiB(pid: number | undefined): number {
+/** A field of /proc/<pid>/status in MiB (Linux); NaN when unknown. */
+function statusMiB(pid: number | undefined, field: 'VmRSS' | 'RssAnon' | 'RssFile'): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : Number.NaN;
   } catch {
     return Number.NaN;
   }
 }
+
+/** Resident set size in MiB; NaN when unknown. */
+const rssMiB = (pid: number | undefined) => statusMiB(pid, 'VmRSS');
 
 // ---- the model of the table ------------------------------------------------
 
@@ -392,7 +395,8 @@ try {
 
   // The engine holds the table's data a bounded number of times over, after all of that.
   // NaN when the stack has no embedded engine (DYNAMODB_ENDPOINT set): nothing to hold.
-  const dbRssEnd = rssMiB(dynamoPid());
+  const dbPid = dynamoPid();
+  const dbRssEnd = rssMiB(dbPid);
   const dbRssPeak = Math.max(...rows.map((row) => row.dbRss).filter((value) => !Number.isNaN(value)));
   const dataMiB = liveBytes / MiB;
   const dbLimit = ENGINE_RSS_DATA_FACTOR * dataMiB + ENGINE_RSS_BASE_MIB;
@@ -406,7 +410,8 @@ try {
       `p99 per interval: min ${ms(Math.min(...p99s))} ms, max ${ms(Math.max(...p99s))} ms`,
       `container RSS: ${mib(first)} MiB after warm-up -> ${mib(last)} MiB at the end ` +
         `(limit ${RSS_GROWTH_LIMIT}x: ${rssOk ? 'ok' : 'GREW'})`,
-      `embedded DynamoDB RSS: ${mib(dbRssEnd)} MiB after the run (peak ${mib(dbRssPeak)} MiB while running), ` +
+      `embedded DynamoDB RSS: ${mib(dbRssEnd)} MiB after the run (anonymous ${mib(statusMiB(dbPid, 'RssAnon'))}, ` +
+        `mapped files ${mib(statusMiB(dbPid, 'RssFile'))}; peak ${mib(dbRssPeak)} MiB while running), ` +
         `live data ${mib(dataMiB)} MiB: limit ${ENGINE_RSS_DATA_FACTOR}x data + ${ENGINE_RSS_BASE_MIB} MiB = ` +
         `${mib(dbLimit)} MiB: ${dbOk ? 'ok' : 'OVER'}`,
       `table: ${table.size} items; expected ${live.size} (${deleted} deleted); ` +

@@ -54,7 +54,16 @@ export class DataDirInUse extends Error {
  * and exits, so no orphan keeps the data directory locked.
  */
 export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
-  const args = [SERVER_SCRIPT, '--owner-pid', String(process.pid), '--stdin-lifeline'];
+  const args = [
+    // dynalite makes mostly short-lived garbage, and V8's young generation (semi-spaces of up to
+    // 16 MiB) stays resident: capped at 2 MiB, the engine's RSS after a 3-minute soak fell from
+    // 144 to 115 MiB, at the same CPU per operation (README, Reliability).
+    '--max-semi-space-size=2',
+    SERVER_SCRIPT,
+    '--owner-pid',
+    String(process.pid),
+    '--stdin-lifeline',
+  ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push('--path', options.dataDir);
