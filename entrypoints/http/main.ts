@@ -26,17 +26,36 @@ const store = openItemStore(config);
 const service = new ItemService(store.repository);
 const app = createApp({ service, auth: createAuthorizer(auth) });
 const host = config.HOST ?? '0.0.0.0';
-const server = serveApp(app, {
-  port: config.PORT_APP,
-  hostname: host,
-  logger,
-  cors: config.CORS_ALLOWED_ORIGINS,
-});
+const server = listenOrExit();
 logger.event('info', 'listening', {
   url: `http://${host}:${server.port}`,
   store: config.PICUS_STORE,
   auth: auth.mode === 'jwt' ? auth.issuer : 'none',
 });
+
+// Started by the local stack (an IPC channel): tell it the port this process bound, so it
+// talks to this process and no other server that might answer on a port it guessed.
+process.send?.({ type: 'listening', port: server.port });
+
+/** Serves on PORT_APP, or exits 1 with one line naming the variable when the port is taken. */
+function listenOrExit(): ReturnType<typeof serveApp> {
+  try {
+    return serveApp(app, {
+      port: config.PORT_APP,
+      hostname: host,
+      logger,
+      cors: config.CORS_ALLOWED_ORIGINS,
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    logger.event(
+      'error',
+      `PORT_APP ${config.PORT_APP} is in use by another process; stop it or set PORT_APP`,
+      { host },
+    );
+    process.exit(1);
+  }
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -53,4 +72,6 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Started by the local stack: when the stack dies, even by SIGKILL, its channel closes; drain and go.
+process.once('disconnect', () => void shutdown('disconnect'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,8 +1,4 @@
 import { join } from 'node:path';
-import {
-  type EmbeddedDynamo,
-  startEmbeddedDynamo,
-} from '../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
 import { ensureTableAt } from '../../adapters/dynamodb/table.ts';
 import { ItemService } from '../../domain/item-service.ts';
 import { createApp } from '../http/app.ts';
@@ -14,6 +10,7 @@ import { type AuthSettings, createAuthorizer } from '../shared/auth/authorizer.t
 import { type Config, loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
 import { startContainer } from './container-process.ts';
+import { superviseEngine } from './engine-supervisor.ts';
 import { freePort } from './free-port.ts';
 import { startLoadBalancer } from './load-balancer.ts';
 import {
@@ -24,6 +21,7 @@ import {
   localClients,
 } from './oauth-issuer.ts';
 import { STACK_READY_LINE } from './stack-banner.ts';
+import { listenOn, startupFailureMessage } from './startup-failure.ts';
 
 /**
  * `bun run dev`: the AWS topology on one machine. A load balancer on PORT routes
@@ -36,6 +34,11 @@ import { STACK_READY_LINE } from './stack-banner.ts';
  * container app runs inside this process to share the in-memory store with the
  * Lambda handler.
  *
+ * The container's port is whatever free port it binds, unless PORT_APP is set; it tells
+ * this process which over an IPC channel (see container-process.ts). The embedded DynamoDB
+ * is restarted when it dies, within a bound (engine-supervisor.ts). Any failure to start,
+ * or giving up on the engine, prints one line saying what to do and exits 1.
+ *
  * Authentication works as in AWS: unless AUTH_ISSUER names another issuer (or AUTH_MODE=none),
  * the load balancer's origin also serves a local OAuth 2.0 issuer (client credentials), and
  * the container and the Lambda handler verify its tokens through its JWKS, over HTTP.
@@ -45,6 +48,8 @@ const logger = createLogger(config.LOG_LEVEL);
 /** The load balancer answers this machine only, unless HOST says otherwise. */
 const LB_HOST = config.HOST ?? '127.0.0.1';
 const stops: Array<() => Promise<unknown>> = [];
+/** PORT_APP as set, or 0 (any free port) when unset: 8000 may well belong to something else. */
+const appPort = (process.env.PORT_APP ?? '') === '' ? 0 : config.PORT_APP;
 
 /** The issuer and the settings every part of the stack verifies tokens with. */
 async function localAuth(port: number): Promise<{ settings: AuthSettings; issuer?: LocalIssuer }> {
@@ -89,23 +94,27 @@ async function start(): Promise<void> {
     const store = openItemStore(config);
     const service = new ItemService(store.repository);
     const authorizer = createAuthorizer(auth);
-    const app = serveApp(createApp({ service, auth: authorizer }), {
-      port: config.PORT_APP,
-      hostname: '127.0.0.1',
-      logger,
-      cors: config.CORS_ALLOWED_ORIGINS,
-    });
+    const app = listenOn('PORT_APP', appPort, () =>
+      serveApp(createApp({ service, auth: authorizer }), {
+        port: appPort,
+        hostname: '127.0.0.1',
+        logger,
+        cors: config.CORS_ALLOWED_ORIGINS,
+      }),
+    );
     stops.push(() => drain(app, config.SHUTDOWN_TIMEOUT_MS));
     containerUrl = `http://127.0.0.1:${app.port}`;
     storeDescription = 'in-memory (lost on exit)';
-    const lb = startLoadBalancer({
-      port,
-      hostname: LB_HOST,
-      containerUrl,
-      lambda: createDeleteHandler(service, logger, authorizer, config.CORS_ALLOWED_ORIGINS),
-      logger,
-      issuer,
-    });
+    const lb = listenOn('PORT', port, () =>
+      startLoadBalancer({
+        port,
+        hostname: LB_HOST,
+        containerUrl,
+        lambda: createDeleteHandler(service, logger, authorizer, config.CORS_ALLOWED_ORIGINS),
+        logger,
+        issuer,
+      }),
+    );
     stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
     announce(port, containerUrl, storeDescription, auth, issuer);
     return;
@@ -114,8 +123,9 @@ async function start(): Promise<void> {
   let endpoint = config.DYNAMODB_ENDPOINT;
   if (!endpoint) {
     const dataDir = join(config.DATA_DIR, 'dynamodb');
-    const engine: EmbeddedDynamo = await startEmbeddedDynamo({ dataDir });
+    const engine = await superviseEngine({ dataDir }, logger);
     stops.push(() => engine.stop());
+    void engine.gaveUp.then((why) => fail(`${why}; stopping the stack`));
     endpoint = engine.endpoint;
     storeDescription = `embedded DynamoDB at ${endpoint}, data in ${dataDir}/`;
   } else {
@@ -125,7 +135,7 @@ async function start(): Promise<void> {
 
   lambdaConfig = { ...config, DYNAMODB_ENDPOINT: endpoint };
   const container = await startContainer({
-    PORT_APP: String(config.PORT_APP),
+    PORT_APP: String(appPort),
     HOST: '127.0.0.1',
     DYNAMODB_ENDPOINT: endpoint,
     TABLE_NAME: config.TABLE_NAME,
@@ -145,19 +155,21 @@ async function start(): Promise<void> {
 
   const lambdaStore = openItemStore(lambdaConfig);
   stops.push(async () => lambdaStore.close());
-  const lb = startLoadBalancer({
-    port,
-    hostname: LB_HOST,
-    containerUrl,
-    lambda: createDeleteHandler(
-      new ItemService(lambdaStore.repository),
+  const lb = listenOn('PORT', port, () =>
+    startLoadBalancer({
+      port,
+      hostname: LB_HOST,
+      containerUrl,
+      lambda: createDeleteHandler(
+        new ItemService(lambdaStore.repository),
+        logger,
+        createAuthorizer(auth),
+        config.CORS_ALLOWED_ORIGINS,
+      ),
       logger,
-      createAuthorizer(auth),
-      config.CORS_ALLOWED_ORIGINS,
-    ),
-    logger,
-    issuer,
-  });
+      issuer,
+    }),
+  );
   stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
   announce(port, containerUrl, storeDescription, auth, issuer);
 }
@@ -198,6 +210,12 @@ function announce(
   );
 }
 
+/** One line on stderr saying what went wrong and what to do, then stop with exit code 1. */
+function fail(message: string): Promise<void> {
+  if (!shuttingDown) process.stderr.write(`picus local stack: ${message}\n`);
+  return stopAll(1);
+}
+
 let shuttingDown = false;
 async function stopAll(code: number): Promise<void> {
   if (shuttingDown) return;
@@ -209,6 +227,7 @@ async function stopAll(code: number): Promise<void> {
       logger.event('warn', 'stop step failed', { error: String(error) });
     }
   }
+  logger.event('info', 'local stack stopped', { code });
   process.exit(code);
 }
 
@@ -218,6 +237,5 @@ process.on('SIGTERM', () => void stopAll(0));
 try {
   await start();
 } catch (error) {
-  logger.event('error', 'local stack failed to start', { error: String(error) });
-  await stopAll(1);
+  await fail(startupFailureMessage(error, { dataDir: config.DATA_DIR }));
 }

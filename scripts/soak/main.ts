@@ -1,5 +1,5 @@
 /**
- * `bun run soak [--duration=3m] [--concurrency=16] [--interval=10s]`: a bounded soak
+ * `bun run soak [--duration=3m] [--concurrency=16] [--interval=10s] [--item-kib=N]`: a bounded soak
  * of the local stack (`bun run dev`'s entry, fresh DATA_DIR, free loopback ports).
  * Workers drive put/get/list/delete (DELETE through the load balancer to the Lambda
  * handler) at steady concurrency; every interval prints throughput, p50/p99/max
@@ -7,9 +7,13 @@
  * and the embedded DynamoDB. At the end a full list of the table must equal the
  * items the run created and did not delete.
  *
- * Exits 1 on any error, a table that differs from what the run expects, or a
+ * Items are small JSON objects, or with `--item-kib=N` bodies of N KiB (at most 256, the
+ * API's limit) of incompressible text, as a worst case for the engine's storage.
+ *
+ * Exits 1 on any error, a table that differs from what the run expects, a
  * container RSS in the last interval above RSS_GROWTH_LIMIT x the first interval
- * after warm-up.
+ * after warm-up, or an embedded DynamoDB whose RSS after the run is above
+ * ENGINE_RSS_DATA_FACTOR x the live data + ENGINE_RSS_BASE_MIB (issue 15, item 13).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +26,12 @@ const ROOT = join(import.meta.dir, '..', '..');
 const STACK_MAIN = join(ROOT, 'entrypoints', 'local', 'main.ts');
 const CONTAINER_MAIN = join(ROOT, 'entrypoints', 'http', 'main.ts');
 const RSS_GROWTH_LIMIT = 1.5;
+/** The engine may hold its data a few times over (LevelDB's log, levels, maps) plus a base. */
+const ENGINE_RSS_DATA_FACTOR = 3;
+const ENGINE_RSS_BASE_MIB = 150;
+/** The API refuses bodies over 256 KiB. */
+const MAX_ITEM_KIB = 256;
+const MiB = 1024 * 1024;
 /** Live items the run keeps around once warm: puts and deletes then balance. */
 const TARGET_LIVE = 500;
 
@@ -41,6 +51,10 @@ function durationMs(text: string): number {
 const DURATION_MS = durationMs(flag('duration', '3m'));
 const CONCURRENCY = Number.parseInt(flag('concurrency', '16'), 10);
 const INTERVAL_MS = durationMs(flag('interval', DURATION_MS >= 120_000 ? '10s' : '3s'));
+const ITEM_KIB = Number(flag('item-kib', '0'));
+if (!(Number.isInteger(ITEM_KIB) && ITEM_KIB >= 0 && ITEM_KIB <= MAX_ITEM_KIB)) {
+  throw new Error(`--item-kib must be 1..${MAX_ITEM_KIB} (0 or absent: small items)`);
+}
 if (!(CONCURRENCY >= 1 && CONCURRENCY <= 256)) throw new Error('--concurrency must be 1..256');
 if (DURATION_MS < 3 * INTERVAL_MS || DURATION_MS > 60 * 60_000) {
   throw new Error('--duration must be at least 3 intervals and at most 60m');
@@ -49,13 +63,12 @@ if (DURATION_MS < 3 * INTERVAL_MS || DURATION_MS > 60 * 60_000) {
 // ---- the stack -------------------------------------------------------------
 
 const dataDir = mkdtempSync(join(tmpdir(), 'picus-soak-'));
-const [port, appPort] = [await freePort(), await freePort()];
+const port = await freePort();
 const stack = spawn([process.execPath, STACK_MAIN], {
   cwd: ROOT,
   env: {
     ...process.env,
     PORT: String(port),
-    PORT_APP: String(appPort),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
   },
@@ -102,16 +115,19 @@ function cmdline(pid: number): string {
   }
 }
 
-/** Resident set size in MiB, from /proc (Linux); NaN when unknown. */
-function rssMiB(pid: number | undefined): number {
+/** A field of /proc/<pid>/status in MiB (Linux); NaN when unknown. */
+function statusMiB(pid: number | undefined, field: 'VmRSS' | 'RssAnon' | 'RssFile'): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : Number.NaN;
   } catch {
     return Number.NaN;
   }
 }
+
+/** Resident set size in MiB; NaN when unknown. */
+const rssMiB = (pid: number | undefined) => statusMiB(pid, 'VmRSS');
 
 // ---- the model of the table ------------------------------------------------
 
@@ -120,13 +136,19 @@ const live = new Map<string, Record<string, unknown>>();
 const liveIds: string[] = [];
 const busy = new Set<string>();
 let deleted = 0;
+/** Bytes of the live items' data as JSON: the table's data size the engine's RSS is held to. */
+let liveBytes = 0;
+const sizeOf = (data: Record<string, unknown>) => Buffer.byteLength(JSON.stringify(data));
 
 function addLive(id: string, data: Record<string, unknown>): void {
   live.set(id, data);
   liveIds.push(id);
+  liveBytes += sizeOf(data);
 }
 
 function removeLive(id: string): void {
+  const data = live.get(id);
+  if (data) liveBytes -= sizeOf(data);
   live.delete(id);
   const index = liveIds.indexOf(id);
   if (index >= 0) {
@@ -193,8 +215,21 @@ async function expectStatus(op: string, response: Response | undefined, status: 
 const json = { 'content-type': 'application/json' };
 let sequence = 0;
 
+/** Base64 of random bytes: what LevelDB cannot compress, so the engine stores it all. */
+function incompressible(length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil((length * 3) / 4)));
+  return Buffer.from(bytes).toString('base64').slice(0, length);
+}
+
+/** An item's data: small, or a body of ITEM_KIB KiB once encoded (the other fields take ~40 bytes). */
+function newData(worker: number): Record<string, unknown> {
+  const n = sequence++;
+  if (ITEM_KIB === 0) return { worker, n, pad: 'p'.repeat(64 + (n % 512)) };
+  return { worker, n, pad: incompressible(ITEM_KIB * 1024 - 64) };
+}
+
 async function doPut(worker: number): Promise<void> {
-  const data = { worker, n: sequence++, pad: 'p'.repeat(64 + (sequence % 512)) };
+  const data = newData(worker);
   const body = (await expectStatus(
     'put',
     await timed('put', () =>
@@ -304,35 +339,39 @@ try {
   await waitForBanner();
   const children = childrenOf(stack.pid);
   const containerPid = children.find((pid) => cmdline(pid).includes(CONTAINER_MAIN));
-  const dynamoPid = children.find((pid) => cmdline(pid).includes('dynalite'));
+  // The stack restarts an engine that dies (a new pid): look it up each time.
+  const dynamoPid = () => childrenOf(stack.pid).find((pid) => cmdline(pid).includes('dynalite'));
   if (containerPid === undefined) throw new Error('could not find the container process under the stack');
 
   console.log(
     `soak: ${DURATION_MS / 1000} s, ${CONCURRENCY} workers, ${INTERVAL_MS / 1000} s intervals, ` +
+      `${ITEM_KIB === 0 ? 'small items' : `items of ${ITEM_KIB} KiB`}, ` +
       `against ${base} (container pid ${containerPid}, data in ${dataDir})`,
   );
   console.log(
     `${pad('t(s)', 6)} ${pad('ops', 7)} ${pad('ops/s', 7)} ${pad('p50ms', 7)} ${pad('p99ms', 7)} ` +
-      `${pad('maxms', 7)} ${pad('errors', 6)} ${pad('live', 6)} ${pad('app MiB', 8)} ${pad('lb MiB', 7)} ${pad('db MiB', 7)}`,
+      `${pad('maxms', 7)} ${pad('errors', 6)} ${pad('live', 6)} ${pad('app MiB', 8)} ${pad('lb MiB', 7)} ` +
+      `${pad('db MiB', 7)} ${pad('data MiB', 8)}`,
   );
 
   const started = performance.now();
   const until = started + DURATION_MS;
   const workers = Promise.all(Array.from({ length: CONCURRENCY }, (_, id) => worker(id, until)));
-  const rows: Array<{ t: number; p99: number; appRss: number }> = [];
+  const rows: Array<{ t: number; p99: number; appRss: number; dbRss: number }> = [];
   const report = () => {
     const interval = current;
     current = newInterval();
     const sorted = interval.latencies.sort((a, b) => a - b);
     const t = (performance.now() - started) / 1000;
     const appRss = rssMiB(containerPid);
+    const dbRss = rssMiB(dynamoPid());
     const p99 = percentile(sorted, 99);
-    rows.push({ t, p99, appRss });
+    rows.push({ t, p99, appRss, dbRss });
     console.log(
       `${pad(t.toFixed(0), 6)} ${pad(sorted.length, 7)} ${pad((sorted.length / (INTERVAL_MS / 1000)).toFixed(0), 7)} ` +
         `${pad(ms(percentile(sorted, 50)), 7)} ${pad(ms(p99), 7)} ${pad(ms(sorted.at(-1) ?? Number.NaN), 7)} ` +
         `${pad(interval.errors, 6)} ${pad(live.size, 6)} ${pad(mib(appRss), 8)} ${pad(mib(rssMiB(stack.pid)), 7)} ` +
-        `${pad(mib(rssMiB(dynamoPid)), 7)}`,
+        `${pad(mib(dbRss), 7)} ${pad(mib(liveBytes / MiB), 8)}`,
     );
   };
   const ticker = setInterval(report, INTERVAL_MS);
@@ -354,6 +393,15 @@ try {
     ([id, data]) => table.has(id) && JSON.stringify(table.get(id)) !== JSON.stringify(data),
   );
 
+  // The engine holds the table's data a bounded number of times over, after all of that.
+  // NaN when the stack has no embedded engine (DYNAMODB_ENDPOINT set): nothing to hold.
+  const dbPid = dynamoPid();
+  const dbRssEnd = rssMiB(dbPid);
+  const dbRssPeak = Math.max(...rows.map((row) => row.dbRss).filter((value) => !Number.isNaN(value)));
+  const dataMiB = liveBytes / MiB;
+  const dbLimit = ENGINE_RSS_DATA_FACTOR * dataMiB + ENGINE_RSS_BASE_MIB;
+  const dbOk = Number.isNaN(dbRssEnd) ? process.env.DYNAMODB_ENDPOINT !== undefined : dbRssEnd <= dbLimit;
+
   const p99s = rows.map((row) => row.p99).filter((value) => !Number.isNaN(value));
   console.log(
     [
@@ -362,6 +410,10 @@ try {
       `p99 per interval: min ${ms(Math.min(...p99s))} ms, max ${ms(Math.max(...p99s))} ms`,
       `container RSS: ${mib(first)} MiB after warm-up -> ${mib(last)} MiB at the end ` +
         `(limit ${RSS_GROWTH_LIMIT}x: ${rssOk ? 'ok' : 'GREW'})`,
+      `embedded DynamoDB RSS: ${mib(dbRssEnd)} MiB after the run (anonymous ${mib(statusMiB(dbPid, 'RssAnon'))}, ` +
+        `mapped files ${mib(statusMiB(dbPid, 'RssFile'))}; peak ${mib(dbRssPeak)} MiB while running), ` +
+        `live data ${mib(dataMiB)} MiB: limit ${ENGINE_RSS_DATA_FACTOR}x data + ${ENGINE_RSS_BASE_MIB} MiB = ` +
+        `${mib(dbLimit)} MiB: ${dbOk ? 'ok' : 'OVER'}`,
       `table: ${table.size} items; expected ${live.size} (${deleted} deleted); ` +
         `missing ${missing.length}, unexpected ${unexpected.length}, differing ${differing.length}`,
     ].join('\n'),
@@ -370,7 +422,7 @@ try {
   for (const id of [...missing, ...unexpected].slice(0, 5)) console.log(`  mismatch: ${id}`);
 
   const tableOk = missing.length === 0 && unexpected.length === 0 && differing.length === 0;
-  exitCode = totalErrors === 0 && rssOk && tableOk ? 0 : 1;
+  exitCode = totalErrors === 0 && rssOk && tableOk && dbOk ? 0 : 1;
   console.log(exitCode === 0 ? 'soak: PASS' : 'soak: FAIL');
 } catch (error) {
   console.error(`soak: ${error instanceof Error ? error.message : String(error)}`);
