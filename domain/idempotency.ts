@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalNumber, numberText } from './exact-number.ts';
-import type { JsonValue } from './item.ts';
+import type { Item, JsonValue } from './item.ts';
 import { isJsonNumber } from './item-rules.ts';
 
 /**
@@ -47,4 +47,19 @@ export function sameJson(a: JsonValue, b: JsonValue): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   return keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k] as JsonValue, b[k] as JsonValue));
+}
+
+/**
+ * The same item: key, creation time, creator and data. A store that finds exactly the item it
+ * was asked to create already there is looking at its own earlier attempt (a write retried
+ * after a timeout that had in fact landed): a fresh id with a millisecond timestamp is never
+ * written twice by two requests.
+ */
+export function sameItem(a: Item, b: Item): boolean {
+  return (
+    a.object_id === b.object_id &&
+    a.created_at === b.created_at &&
+    a.created_by === b.created_by &&
+    sameJson(a.data, b.data)
+  );
 }

@@ -11,11 +11,18 @@ export type CreateResult = { readonly created: true } | { readonly created: fals
 export interface ItemRepository {
   /**
    * Stores `item` only if no item has its `object_id` (a conditional write,
-   * never an overwrite). When one exists, returns it, read consistently.
+   * never an overwrite). When one exists, returns it, read consistently; when the
+   * one that exists is `item` itself (`sameItem`: the store's own retried write that
+   * had landed), reports it created.
    */
   create(item: Item): Promise<CreateResult>;
   get(objectId: string): Promise<Item | undefined>;
-  /** Deletes atomically; whether there was an item to delete. */
+  /**
+   * Deletes atomically; whether there was an item to delete. A delete retried after an
+   * attempt whose outcome is unknown (it may have landed) that then finds nothing
+   * reports true: the item is gone, most likely by that attempt, and a 404 for a delete
+   * that happened is the worse answer.
+   */
   delete(objectId: string): Promise<boolean>;
   /**
    * One page of at most `limit` items, starting after `cursor` (an opaque string

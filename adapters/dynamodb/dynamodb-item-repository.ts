@@ -8,6 +8,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailable } from '../../domain/errors.ts';
+import { sameItem } from '../../domain/idempotency.ts';
 import type { Item, ItemPage } from '../../domain/item.ts';
 import type { CreateResult, ItemRepository } from '../../domain/item-repository.ts';
 import { decodeCursor, encodeCursor } from '../scan-cursor.ts';
@@ -75,6 +76,8 @@ export class DynamoItemRepository implements ItemRepository {
         }
         const old = (error as { Item?: StoredItem }).Item;
         const existing = old ? fromStored(old) : await this.#getConsistent(item.object_id);
+        // The SDK retried a PutItem that had landed (its first attempt timed out): ours.
+        if (existing && sameItem(existing, item)) return { created: true };
         // Deleted between our write and our read: the key is free again, so try once more.
         if (existing) return { created: false, existing };
       }
@@ -89,10 +92,11 @@ export class DynamoItemRepository implements ItemRepository {
   async delete(objectId: string): Promise<boolean> {
     try {
       // ALL_OLD answers "was there one" in the same atomic call; the old item is not decoded.
-      const { Attributes } = await this.#client.send(
+      const { Attributes, $metadata } = await this.#client.send(
         new DeleteItemCommand({ TableName: this.#table, Key: keyOf(objectId), ReturnValues: 'ALL_OLD' }),
       );
-      return Attributes !== undefined;
+      // After a retry an earlier attempt may have deleted it (see ItemRepository.delete).
+      return Attributes !== undefined || ($metadata.attempts ?? 1) > 1;
     } catch (error) {
       throw toDomainError(error, 'delete');
     }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { StoreUnavailable } from '../../domain/errors.ts';
+import { ItemService } from '../../domain/item-service.ts';
 import { createDynamoClient } from '../dynamodb/dynamodb-client.ts';
 import { DynamoItemRepository } from '../dynamodb/dynamodb-item-repository.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../dynamodb/embedded/embedded-dynamodb.ts';
@@ -68,3 +69,64 @@ describe('DynamoDB adapter specifics', () => {
     );
   });
 });
+
+/**
+ * A write whose attempt outlives the client's budget can still land; the SDK then retries it.
+ * This client lets the first attempt of each call reach the engine and be applied, then fails
+ * it as the request timeout does, so the SDK's retry meets the outcome of the first attempt.
+ */
+function clientWhoseFirstAttemptsLandThenTimeOut(): DynamoDBClient {
+  const flaky = clientFor(engine.endpoint);
+  const seen = new WeakSet<object>();
+  flaky.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (!seen.has(context)) {
+        seen.add(context);
+        throw Object.assign(new Error('Request timed out'), { name: 'TimeoutError' });
+      }
+      return result;
+    },
+    { step: 'deserialize', name: 'firstAttemptLandsThenTimesOut' },
+  );
+  return flaky;
+}
+
+describe('writes the SDK retries after an attempt that landed', () => {
+  test('a put stores one item and reports it created; a delete reports what it deleted', async () => {
+    const flaky = clientWhoseFirstAttemptsLandThenTimeOut();
+    try {
+      const repo = new DynamoItemRepository(flaky, TABLE);
+      const reader = new DynamoItemRepository(client, TABLE);
+      const service = new ItemService(repo);
+      const before = await countItems(reader);
+      const { item, replayed } = await service.put({ retried: true });
+      expect(replayed).toBe(false);
+      // Exactly one new item, the one the client was told about.
+      expect(await countItems(reader)).toBe(before + 1);
+      expect(await reader.get(item.object_id)).toBeDefined();
+      const keyed = await service.put(
+        { retried: 'with a key' },
+        { idempotencyKey: `retry-${item.object_id}` },
+      );
+      expect(keyed.replayed).toBe(false);
+      await service.delete(item.object_id);
+      await service.delete(keyed.item.object_id);
+      expect(await reader.get(item.object_id)).toBeUndefined();
+      expect(await countItems(reader)).toBe(before);
+    } finally {
+      flaky.destroy();
+    }
+  });
+});
+
+async function countItems(repo: DynamoItemRepository): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await repo.scan(1000, cursor);
+    count += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return count;
+}

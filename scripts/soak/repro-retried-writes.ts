@@ -1,12 +1,16 @@
 /**
- * Reproduces a data-integrity fault the 256 KiB soak ran into (not fixed here): when a
- * DynamoDB attempt outlives DYNAMODB_TIMEOUT_MS but the engine still applies it, the SDK
- * retries the same request, and
+ * Reproduces a data-integrity fault the 256 KiB soak ran into, now fixed (see
+ * ItemRepository.create/delete and adapters/test/dynamodb-item-repository.test.ts, which
+ * injects the fault deterministically): when a DynamoDB attempt outlives DYNAMODB_TIMEOUT_MS
+ * but the engine still applies it, the SDK retries the same request, and
  * - a put without Idempotency-Key: the retried conditional PutItem fails (the item is there,
- *   written by the first attempt), ItemService takes that for an id collision and creates the
- *   item again under a new id: the table holds an item no client was told about;
- * - a delete: the retried DeleteItem finds nothing and the client gets 404 for a delete that
- *   happened.
+ *   written by the first attempt); ItemService took that for an id collision and created the
+ *   item again under a new id, which no client was told about. The store now recognizes its
+ *   own item and reports it created;
+ * - a delete: the retried DeleteItem found nothing and the client got 404 for a delete that
+ *   happened. A retried delete that finds nothing now reports the item deleted.
+ * A put whose every attempt times out still answers 503 though it may have landed: a client
+ * that retries must send an Idempotency-Key.
  *
  *   bun scripts/soak/repro-retried-writes.ts [attempt budget ms, default 4]
  *
