@@ -11,9 +11,10 @@ export type CreateResult = { readonly created: true } | { readonly created: fals
 export interface ItemRepository {
   /**
    * Stores `item` only if no item has its `object_id` (a conditional write,
-   * never an overwrite). When one exists, returns it, read consistently; when the
-   * one that exists is `item` itself (`sameItem`: the store's own retried write that
-   * had landed), reports it created.
+   * never an overwrite). When one exists, returns it, read consistently, even when it
+   * equals `item` (an Idempotency-Key replay in the same millisecond is another request).
+   * A store whose client retries a write reports it created when a retry meets the item an
+   * earlier attempt of the same call had landed (`sameItem`), never a second copy.
    */
   create(item: Item): Promise<CreateResult>;
   get(objectId: string): Promise<Item | undefined>;

@@ -76,8 +76,10 @@ export class DynamoItemRepository implements ItemRepository {
         }
         const old = (error as { Item?: StoredItem }).Item;
         const existing = old ? fromStored(old) : await this.#getConsistent(item.object_id);
-        // The SDK retried a PutItem that had landed (its first attempt timed out): ours.
-        if (existing && sameItem(existing, item)) return { created: true };
+        // The condition failed on a retry and the item there is ours to the millisecond: an
+        // earlier attempt of this very call landed (then timed out on the way back). On a first
+        // attempt the same item is another request's (an Idempotency-Key replay), not ours.
+        if (existing && retried(error) && sameItem(existing, item)) return { created: true };
         // Deleted between our write and our read: the key is free again, so try once more.
         if (existing) return { created: false, existing };
       }
@@ -143,4 +145,9 @@ export class DynamoItemRepository implements ItemRepository {
       throw toDomainError(error, 'get');
     }
   }
+}
+
+/** Whether the SDK sent this call more than once (it records the attempts on the error). */
+function retried(error: unknown): boolean {
+  return ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
 }

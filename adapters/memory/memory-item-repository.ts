@@ -1,5 +1,4 @@
 import { parseExactJson } from '../../domain/exact-number.ts';
-import { sameItem } from '../../domain/idempotency.ts';
 import type { Item, ItemPage } from '../../domain/item.ts';
 import type { CreateResult, ItemRepository } from '../../domain/item-repository.ts';
 import { decodeCursor, encodeCursor } from '../scan-cursor.ts';
@@ -17,11 +16,8 @@ export class MemoryItemRepository implements ItemRepository {
   readonly #sortedKeys: string[] = [];
 
   async create(item: Item): Promise<CreateResult> {
-    const stored = this.#items.get(item.object_id);
-    if (stored !== undefined) {
-      const existing = decode(stored);
-      return sameItem(existing, item) ? { created: true } : { created: false, existing };
-    }
+    const existing = this.#items.get(item.object_id);
+    if (existing !== undefined) return { created: false, existing: decode(existing) };
     this.#items.set(item.object_id, JSON.stringify(item));
     this.#sortedKeys.splice(this.#firstIndexAfter(item.object_id, true), 0, item.object_id);
     return { created: true };

@@ -118,6 +118,19 @@ describe('writes the SDK retries after an attempt that landed', () => {
       flaky.destroy();
     }
   });
+
+  test('without a retry, an equal item under a taken id is another request: a replay', async () => {
+    // Same clock, same key, same body: the second put builds the very item the first stored.
+    const now = () => new Date('2026-01-02T03:04:05.678Z');
+    const service = new ItemService(new DynamoItemRepository(client, TABLE), { now });
+    const key = `same-millisecond-${crypto.randomUUID()}`;
+    const first = await service.put({ a: 1 }, { idempotencyKey: key });
+    expect(await service.put({ a: 1 }, { idempotencyKey: key })).toEqual({
+      item: first.item,
+      replayed: true,
+    });
+    await service.delete(first.item.object_id);
+  });
 });
 
 async function countItems(repo: DynamoItemRepository): Promise<number> {
