@@ -1,7 +1,10 @@
+import { operationList } from './operations.ts';
+import { templatePattern } from './path-template.ts';
+
 /**
- * The public API's resources and the methods each accepts, across both backends.
- * Both the container and the Lambda answer a wrong method with 405 and this list
- * in `Allow`, so a client sees one API whichever backend the load balancer chose.
+ * The public API's resources and the methods each accepts, across both backends, derived from
+ * the operations table. Both the container and the Lambda answer a wrong method with 405 and
+ * this list in `Allow`, so a client sees one API whichever backend the load balancer chose.
  */
 export interface ApiResource {
   /** OpenAPI-style path template. */
@@ -10,14 +13,13 @@ export interface ApiResource {
   readonly methods: readonly string[];
 }
 
-export const apiResources: readonly ApiResource[] = [
-  { path: '/health', pattern: /^\/health$/, methods: ['GET'] },
-  { path: '/ready', pattern: /^\/ready$/, methods: ['GET'] },
-  { path: '/picus/list', pattern: /^\/picus\/list$/, methods: ['GET'] },
-  { path: '/picus/put', pattern: /^\/picus\/put$/, methods: ['POST'] },
-  { path: '/picus/get/{key}', pattern: /^\/picus\/get\/[^/]*$/, methods: ['GET'] },
-  { path: '/picus/{key}', pattern: /^\/picus\/[^/]*$/, methods: ['DELETE'] },
-];
+export const apiResources: readonly ApiResource[] = resourcesOf(operationList);
+
+function resourcesOf(operations: typeof operationList): ApiResource[] {
+  const byPath = new Map<string, string[]>();
+  for (const op of operations) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op.method]);
+  return [...byPath].map(([path, methods]) => ({ path, pattern: templatePattern(path), methods }));
+}
 
 /** Methods the API accepts on `path`, or an empty list when no resource lives there. */
 export function allowedMethods(path: string): string[] {

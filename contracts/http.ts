@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_BODY_BYTES, MAX_DATA_DEPTH, MAX_KEY_BYTES } from '../domain/item-rules.ts';
 import { IdempotencyKeyHeader, ItemData, ObjectId } from './item.ts';
 
 /**
@@ -13,7 +14,7 @@ export const JSON_CONTENT_TYPE = 'application/json';
 /** Path parameters of `GET /picus/get/{key}` and `DELETE /picus/{key}`. */
 export const ItemKeyParams = z.object({
   key: ObjectId.describe(
-    'The item key, percent-encoded in the path (the server decodes it): 1..1024 bytes of UTF-8, ' +
+    `The item key, percent-encoded in the path (the server decodes it): 1..${MAX_KEY_BYTES} bytes of UTF-8, ` +
       'e.g. the object_id that POST /picus/put returned.',
   ).meta({ examples: ['0b7e5a8c-3f2d-4e1a-9c6b-2d4f8a1e7c30'] }),
 });
@@ -29,11 +30,11 @@ export const PutItemHeaders = z.object({
 });
 export type PutItemHeaders = z.infer<typeof PutItemHeaders>;
 
-/** The body of `POST /picus/put`: the item's data, a JSON object of at most 256 KiB. */
+/** The body of `POST /picus/put`: the item's data, a JSON object of at most MAX_BODY_BYTES. */
 export const PutItemBody = ItemData.meta({
   description:
-    'The item to store: any JSON object (not an array or scalar), nested at most 32 levels, ' +
-    'at most 256 KiB as UTF-8, sent with Content-Type: application/json.',
+    `The item to store: any JSON object (not an array or scalar), nested at most ${MAX_DATA_DEPTH} levels, ` +
+    `at most ${MAX_BODY_BYTES / 1024} KiB as UTF-8, sent with Content-Type: application/json.`,
   examples: [{ name: 'Ada', tags: ['math', 'engines'], born: 1815, nested: { ok: true } }],
 });
 

@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE } from '../domain/item-rules.ts';
+import {
+  DEFAULT_PAGE_SIZE,
+  IDEMPOTENCY_KEY_PATTERN,
+  MAX_CURSOR_LENGTH,
+  MAX_KEY_BYTES,
+  MAX_PAGE_SIZE,
+} from '../domain/item-rules.ts';
 import { singleValued, strictInteger } from './query-parameter.ts';
-
-export const MAX_BODY_BYTES = 256 * 1024;
 
 export const ObjectId = z
   .string()
   .min(1)
-  .describe('The item key: a UUID for items created by POST /picus/put, 1..1024 bytes of UTF-8 in general.');
+  .describe(
+    `The item key: a UUID for items created by POST /picus/put, 1..${MAX_KEY_BYTES} bytes of UTF-8 in general.`,
+  );
 
 export const ItemData = z
   .record(z.string(), z.unknown())
@@ -81,7 +87,7 @@ export type ListItemsQuery = z.infer<typeof ListItemsQuery>;
 
 export const IdempotencyKeyHeader = z
   .string()
-  .regex(/^[\x21-\x7e]{1,255}$/)
+  .regex(IDEMPOTENCY_KEY_PATTERN)
   .describe(
     'Optional. Repeating a put with the same key and body returns the same object_id and creates nothing; ' +
       'the same key with another body is a 409. Choose a new value per logical operation, e.g. a UUID ' +

@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import { AUTH_REALM, SCOPE_DESCRIPTIONS, SECURITY_SCHEME } from './auth.ts';
 import { type OperationSpec, operationList, type ResponseSpec } from './operations.ts';
-import { routeFor } from './routing.ts';
 
 /**
- * The OpenAPI 3.1 rendering of contracts/operations.ts. Nothing here restates a
- * schema: every JSON Schema below is generated from the zod schemas in contracts/.
- * The container's routes are described by @elysiajs/openapi from the schemas
- * attached to them (with `operationDetail` as their `detail`); `completeDocument`
- * adds the operations the load balancer sends elsewhere (DELETE, to the Lambda),
- * so /openapi.json describes the whole public API.
+ * The OpenAPI 3.1 rendering of contracts/operations.ts: the one document the container serves
+ * at /openapi.json. It describes the whole public API (DELETE included, whichever backend the
+ * load balancer sends it to) from the operations table alone. Nothing here restates a schema:
+ * every JSON Schema below is generated from the zod schemas in contracts/.
  */
 
 export const API_TITLE = 'picus';
@@ -145,24 +142,27 @@ function responseObject(response: ResponseSpec): OpenApiObject {
   };
 }
 
-/**
- * The OpenAPI operation object of `op`, except for what @elysiajs/openapi derives
- * from a route's own schemas (parameters); pass as a route's `detail`.
- */
-export function operationDetail(op: OperationSpec): OpenApiObject {
+/** The OpenAPI operation object of `op`. */
+export function openApiOperation(op: OperationSpec): OpenApiObject {
   const responses: Record<string, OpenApiObject> = {};
   for (const [status, response] of Object.entries(op.responses)) responses[status] = responseObject(response);
-  const detail: OpenApiObject = {
+  const parameters = [
+    ...parametersOf(op.params, 'path'),
+    ...parametersOf(op.query, 'query'),
+    ...parametersOf(op.headers, 'header'),
+  ];
+  const operation: OpenApiObject = {
     operationId: op.operationId,
     summary: op.summary,
     description: op.description,
     tags: [op.tag],
+    ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.scope !== undefined ? { security: [{ [SECURITY_SCHEME]: [op.scope] }] } : {}),
     responses,
   };
   if (op.body) {
     const example = z.globalRegistry.get(op.body.schema)?.examples;
-    detail.requestBody = {
+    operation.requestBody = {
       required: true,
       description: `At most ${op.body.maxBytes} bytes.`,
       content: {
@@ -173,130 +173,31 @@ export function operationDetail(op: OperationSpec): OpenApiObject {
       },
     };
   }
-  return detail;
-}
-
-/** The complete OpenAPI operation object of `op`, parameters included. */
-export function openApiOperation(op: OperationSpec): OpenApiObject {
-  const parameters = [
-    ...parametersOf(op.params, 'path'),
-    ...parametersOf(op.query, 'query'),
-    ...parametersOf(op.headers, 'header'),
-  ];
-  return { ...operationDetail(op), ...(parameters.length > 0 ? { parameters } : {}) };
-}
-
-/** A concrete path for a template, to ask the routing table where a request would go. */
-function samplePath(template: string): string {
-  return template.replace(/\{[^}]+\}/g, 'example');
-}
-
-/** Operations the load balancer does not send to the container (they are not its routes). */
-export function lambdaOperations(): OperationSpec[] {
-  return operationList.filter((op) => routeFor(op.method, samplePath(op.path)) !== 'container');
-}
-
-/** `paths` for the operations the container does not serve. */
-export function lambdaPaths(): Record<string, Record<string, OpenApiObject>> {
-  const paths: Record<string, Record<string, OpenApiObject>> = {};
-  for (const op of lambdaOperations()) {
-    paths[op.path] ??= {};
-    (paths[op.path] as Record<string, OpenApiObject>)[op.method.toLowerCase()] = openApiOperation(op);
-  }
-  return paths;
-}
-
-/** Everything of the document that is not generated from the container's routes. */
-export function documentation(auth: DocumentedAuth | undefined) {
-  return {
-    info: { title: API_TITLE, version: API_VERSION, description: DESCRIPTION },
-    tags: TAGS,
-    paths: lambdaPaths(),
-    components: {
-      schemas: componentSchemas(),
-      ...(auth !== undefined ? { securitySchemes: securitySchemes(auth) } : {}),
-    },
-  };
-}
-
-/** Without authentication (AUTH_MODE=none) operations need no token: the document says none. */
-function withoutSecurity(paths: Paths): Paths {
-  const out: Paths = {};
-  for (const [path, methods] of Object.entries(paths)) {
-    out[path] = Object.fromEntries(
-      Object.entries(methods).map(([method, { security: _none, ...operation }]) => [method, operation]),
-    );
-  }
-  return out;
-}
-
-/**
- * A route parameter as generators emit it (description and examples inside its
- * schema) in the form documentation viewers show: `description` and `example` on
- * the parameter itself.
- */
-function hoistParameterDocs(parameter: OpenApiObject): OpenApiObject {
-  const { description, examples, ...schema } = (parameter.schema ?? {}) as JsonSchema;
-  return {
-    ...parameter,
-    ...(typeof description === 'string' && parameter.description === undefined ? { description } : {}),
-    schema,
-    ...(Array.isArray(examples) && examples.length > 0 && parameter.example === undefined
-      ? { example: examples[0] }
-      : {}),
-  };
+  return operation;
 }
 
 type Paths = Record<string, Record<string, OpenApiObject>>;
 
 /**
- * The served document: `generated` (the container's routes, described from the
- * schemas attached to them) completed with `documentation()`.
+ * The whole document: every operation of the table, the named schemas, and (when the
+ * deployment checks tokens) how to get one. Without authentication the operations need no
+ * token, and the document says none.
  */
-export function completeDocument(
-  generated: { paths: Paths; components?: { schemas?: object } },
-  auth: DocumentedAuth | undefined,
-) {
-  const doc = documentation(auth);
-  const paths: Paths = {};
-  for (const [path, methods] of Object.entries(generated.paths)) {
-    paths[path] = {};
-    for (const [method, operation] of Object.entries(methods)) {
-      const parameters = operation.parameters as OpenApiObject[] | undefined;
-      (paths[path] as Record<string, OpenApiObject>)[method] = parameters
-        ? { ...operation, parameters: parameters.map(hoistParameterDocs) }
-        : operation;
-    }
-  }
-  for (const [path, methods] of Object.entries(doc.paths)) paths[path] = { ...paths[path], ...methods };
-  return {
-    openapi: OPENAPI_VERSION,
-    info: doc.info,
-    tags: doc.tags,
-    paths: auth === undefined ? withoutSecurity(paths) : paths,
-    components: {
-      ...doc.components,
-      schemas: { ...generated.components?.schemas, ...doc.components.schemas },
-    },
-  };
-}
-
-/**
- * The whole document straight from the contracts, without a server: the reference
- * the served /openapi.json is tested against.
- */
-export function buildOpenApiDocument(auth: DocumentedAuth | undefined): OpenApiObject {
+export function openApiDocument(auth: DocumentedAuth | undefined): OpenApiObject {
   const paths: Paths = {};
   for (const op of operationList) {
-    paths[op.path] ??= {};
-    (paths[op.path] as Record<string, OpenApiObject>)[op.method.toLowerCase()] = openApiOperation(op);
+    const operation = openApiOperation(op);
+    if (auth === undefined) delete operation.security;
+    paths[op.path] = { ...paths[op.path], [op.method.toLowerCase()]: operation };
   }
-  const doc = documentation(auth);
   return {
     openapi: OPENAPI_VERSION,
-    info: doc.info,
-    tags: doc.tags,
-    paths: auth === undefined ? withoutSecurity(paths) : paths,
-    components: doc.components,
+    info: { title: API_TITLE, version: API_VERSION, description: DESCRIPTION },
+    tags: TAGS,
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      ...(auth !== undefined ? { securitySchemes: securitySchemes(auth) } : {}),
+    },
   };
 }

@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import { MAX_PAGE_SIZE } from '../domain/item-rules.ts';
+import {
+  IDEMPOTENCY_KEY_RULE,
+  MAX_BODY_BYTES,
+  MAX_DATA_DEPTH,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_KEY_BYTES,
+  MAX_PAGE_SIZE,
+  PAGE_SIZE_RULE,
+} from '../domain/item-rules.ts';
 import { SCOPES, type Scope, WwwAuthenticateHeader } from './auth.ts';
 import { HealthResponse, ReadyResponse } from './health.ts';
 import {
@@ -14,6 +22,7 @@ import {
   RetryAfterHeader,
 } from './http.ts';
 import { DeleteItemResponse, Item, ListItemsQuery, ListItemsResponse, PutItemResponse } from './item.ts';
+import { templatePattern } from './path-template.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
 
 /**
@@ -119,15 +128,21 @@ function problem(
   } satisfies ResponseSpec;
 }
 
-const unavailable = problem(
+const notReady = problem(
   503,
-  'The item store is unavailable (throttled, down or too slow); retry after `Retry-After` seconds.',
+  'The item store is unavailable (throttled, down or too slow), or this instance is shutting down; retry after `Retry-After` seconds.',
   [
     {
       name: 'store-unavailable',
       type: urn('store-unavailable'),
       title: 'Service unavailable',
       detail: 'The item store is temporarily unavailable.',
+    },
+    {
+      name: 'shutting-down',
+      type: urn('shutting-down'),
+      title: 'Service unavailable',
+      detail: 'This instance is shutting down.',
     },
   ],
   { 'retry-after': { schema: RetryAfterHeader, required: true } },
@@ -201,13 +216,13 @@ const internal = problem(500, 'An unexpected failure; it is logged with the requ
 
 const invalidKey = problem(
   400,
-  'The key is empty, longer than 1024 bytes of UTF-8, or not valid percent-encoded UTF-8.',
+  `The key is empty, longer than ${MAX_KEY_BYTES} bytes of UTF-8, or not valid percent-encoded UTF-8.`,
   [
     {
       name: 'invalid-key',
       type: urn('invalid-key'),
       title: 'Invalid key',
-      detail: 'The key must be at most 1024 bytes of UTF-8.',
+      detail: `The key must be at most ${MAX_KEY_BYTES} bytes of UTF-8.`,
     },
   ],
 );
@@ -247,11 +262,12 @@ export const operations = {
     path: '/ready',
     tag: 'Health',
     summary: 'Readiness',
-    description: 'Answers 200 when the item store answers, 503 otherwise.',
+    description:
+      'Answers 200 when the item store answers, 503 otherwise (and while this instance shuts down, so a load balancer takes it out first).',
     responses: {
       200: ok('The item store answers.', ReadyResponse, { status: 'ready' }),
       500: internal,
-      503: unavailable,
+      503: notReady,
     },
   },
   listItems: {
@@ -281,7 +297,7 @@ export const operations = {
             name: 'invalid-page-request',
             type: urn('invalid-page-request'),
             title: 'Invalid page request',
-            detail: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`,
+            detail: PAGE_SIZE_RULE,
           },
         ],
       ),
@@ -305,7 +321,7 @@ export const operations = {
       'Idempotency keys belong to the caller: another client using the same key creates its own item. ' +
       "The item records its creator (the token's subject) as `created_by`.",
     headers: PutItemHeaders,
-    body: { contentType: JSON_CONTENT_TYPE, schema: PutItemBody, maxBytes: 256 * 1024 },
+    body: { contentType: JSON_CONTENT_TYPE, schema: PutItemBody, maxBytes: MAX_BODY_BYTES },
     responses: {
       201: ok(
         'The item was stored (or, with a replayed Idempotency-Key, had been).',
@@ -318,7 +334,7 @@ export const operations = {
       ),
       400: problem(
         400,
-        'The body is not valid UTF-8 JSON, or the Idempotency-Key is not 1..255 visible ASCII.',
+        `The body is not valid UTF-8 JSON, or the Idempotency-Key is not 1..${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII.`,
         [
           {
             name: 'malformed-request',
@@ -330,7 +346,7 @@ export const operations = {
             name: 'invalid-idempotency-key',
             type: urn('invalid-idempotency-key'),
             title: 'Invalid Idempotency-Key',
-            detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.',
+            detail: IDEMPOTENCY_KEY_RULE,
           },
         ],
       ),
@@ -344,12 +360,12 @@ export const operations = {
       ]),
       401: unauthorized,
       403: forbidden(SCOPES.write),
-      413: problem(413, 'The body is larger than 256 KiB.', [
+      413: problem(413, `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`, [
         {
           name: 'content-too-large',
           type: 'about:blank',
           title: 'Content too large',
-          detail: 'The body must be at most 262144 bytes.',
+          detail: `The body must be at most ${MAX_BODY_BYTES} bytes.`,
         },
       ]),
       415: problem(415, 'The Content-Type is not JSON (`application/json` or `application/*+json`, UTF-8).', [
@@ -362,7 +378,7 @@ export const operations = {
       ]),
       422: problem(
         422,
-        'The JSON is not an object, is nested deeper than 32 levels, or holds a value the store cannot keep exactly.',
+        `The JSON is not an object, is nested deeper than ${MAX_DATA_DEPTH} levels, or holds a value the store cannot keep exactly.`,
         [
           {
             name: 'invalid-item',
@@ -423,9 +439,7 @@ export type OperationName = keyof typeof operations;
 
 export const operationList: readonly OperationSpec[] = Object.values(operations);
 
-const templatePatterns = new Map(
-  operationList.map((op) => [op, new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]*')}$`)]),
-);
+const templatePatterns = new Map(operationList.map((op) => [op, templatePattern(op.path)]));
 
 /** The operation a request names (by method and path), if any. */
 export function operationFor(method: string, path: string): OperationSpec | undefined {

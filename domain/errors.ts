@@ -9,7 +9,8 @@ export type DomainErrorKind =
   | 'InvalidPageRequest'
   | 'InvalidIdempotencyKey'
   | 'IdempotencyConflict'
-  | 'StoreUnavailable';
+  | 'StoreUnavailable'
+  | 'ShuttingDown';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -61,6 +62,17 @@ export class StoreUnavailable extends DomainError {
     options?: { cause?: unknown },
   ) {
     super('The item store is temporarily unavailable.', options);
+  }
+}
+
+/**
+ * This instance is stopping: it finishes what it has and takes nothing new, so its readiness
+ * says no and a load balancer sends the caller elsewhere. Callers may retry at once.
+ */
+export class ShuttingDown extends DomainError {
+  readonly kind = 'ShuttingDown';
+  constructor(readonly retryAfterSeconds: number) {
+    super('This instance is shutting down.');
   }
 }
 

@@ -20,8 +20,16 @@ export const MAX_PAGE_SIZE = 1000;
 /** The longest `cursor` accepted; the ones the API issues are far shorter (a key is at most 1024 bytes). */
 export const MAX_CURSOR_LENGTH = 4096;
 
+/** The largest item body the API accepts, as UTF-8 JSON (DynamoDB's item limit is 400 KB). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 /** Idempotency keys: 1..255 visible ASCII characters (what clients put in a header). */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+export const IDEMPOTENCY_KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`);
+export const IDEMPOTENCY_KEY_RULE = `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters.`;
+
+/** What a page size must be; the domain's refusal and the query parameter's say the same. */
+export const PAGE_SIZE_RULE = `limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`;
 
 const utf8 = new TextEncoder();
 
@@ -41,14 +49,12 @@ export function assertValidKey(key: string): void {
 }
 
 export function assertValidIdempotencyKey(key: string): void {
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new InvalidIdempotencyKey('Idempotency-Key must be 1 to 255 visible ASCII characters.');
-  }
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw new InvalidIdempotencyKey(IDEMPOTENCY_KEY_RULE);
 }
 
 export function assertValidPageSize(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new InvalidPageRequest(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
+    throw new InvalidPageRequest(PAGE_SIZE_RULE);
   }
 }
 

@@ -1,5 +1,5 @@
 import { apiResources } from '../contracts/api-resources.ts';
-import { buildOpenApiDocument } from '../contracts/openapi.ts';
+import { openApiDocument } from '../contracts/openapi.ts';
 import { operationList } from '../contracts/operations.ts';
 import { expect, test } from './support/items.ts';
 
@@ -15,7 +15,7 @@ test.describe('API documentation', () => {
     expect(response.headers()['content-type']).toMatch(/^application\/json/);
     expect(response.headers()['x-request-id']).toBeTruthy();
     const served = (await response.json()) as Doc;
-    const reference = buildOpenApiDocument(
+    const reference = openApiDocument(
       auth.mode === 'jwt' ? { tokenUrl: auth.tokenUrl as string } : undefined,
     ) as unknown as Doc;
     expect(served.openapi).toMatch(/^3\.1\.\d+$/);

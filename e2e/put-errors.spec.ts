@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES } from '../contracts/item.ts';
+import { MAX_BODY_BYTES } from '../domain/item-rules.ts';
 import { expectResponse, expectSizeRefusal } from './support/contract.ts';
 import { expect, test, unique } from './support/items.ts';
 

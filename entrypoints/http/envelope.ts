@@ -1,14 +1,20 @@
-import { callerFields, describeFailure, type Logger } from '../shared/access-log.ts';
-import { type CorsPolicy, corsHeaders, preflight } from '../shared/cors.ts';
+import { type Logger, requestLogEntry } from '../shared/access-log.ts';
+import { callerOfFailure } from '../shared/auth/auth-failures.ts';
+import type { Caller } from '../shared/auth/caller.ts';
+import { type CorsPolicy, preflight } from '../shared/cors.ts';
+import { HttpProblem } from '../shared/http-problem.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
-import { failureOf, problemResponse, rememberRequestId } from './problem-response.ts';
-import { callerOf } from './request-caller.ts';
+import { responseHeaders } from '../shared/response-headers.ts';
+import { problemResponse } from './problem-response.ts';
 
-/** Headers every response of the API carries. */
-const COMMON_HEADERS: Readonly<Record<string, string>> = {
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-};
+/** What the app answered, and who a token proved the caller to be (for the log line). */
+export interface Answer {
+  readonly response: Response;
+  readonly caller?: Caller | undefined;
+}
+
+/** The app as the envelope drives it: it answers, or rejects with what failed. */
+export type AppHandler = (request: Request) => Promise<Answer>;
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -22,57 +28,57 @@ export interface EnvelopeOptions {
   readonly cors?: CorsPolicy | undefined;
 }
 
+const CLIENT_CLOSED = new HttpProblem('ClientClosedRequest', 'The client closed the connection first.');
+
 /**
  * Wraps the app's handler with what every response needs whatever produced it:
  * the request id, the common headers, errors as problem+json, and one log line.
- * Keeping this outside the framework means no error path can skip it.
- * It sits on every request's path, so it is one promise hop and builds a log
- * entry only when the logger will write it (the benchmark measures both levels).
+ * Every failure reaches this one place (the app rethrows what it cannot answer), so the
+ * request id, the failure and the caller are plain values here. Keeping this outside the
+ * framework means no error path can skip it. It sits on every request's path, so it is one
+ * promise hop and builds a log entry only when the logger will write it (the benchmark
+ * measures both levels).
  */
 export function withEnvelope(
-  handle: FetchHandler,
+  handle: AppHandler,
   logger: Logger,
   options: EnvelopeOptions = {},
 ): FetchHandler {
   const { finish, cors } = options;
   return (request) => {
-    const started = performance.now();
+    const startedAt = performance.now();
     const headers = request.headers;
     const requestId = requestIdFrom((name) => headers.get(name));
-    rememberRequestId(request, requestId);
-    const complete = (response: Response): Response => {
+    const complete = (response: Response, caller: Caller | undefined, failure?: unknown): Response => {
       const out = response.headers;
-      out.set('x-request-id', requestId);
-      for (const name in COMMON_HEADERS) out.set(name, COMMON_HEADERS[name] as string);
-      if (cors !== undefined) {
-        for (const [name, value] of Object.entries(corsHeaders(cors, headers.get('origin'))))
-          out.set(name, value);
-      }
+      const added = responseHeaders(requestId, cors, cors === undefined ? null : headers.get('origin'));
+      for (const name in added) out.set(name, added[name] as string);
       if (logger.logsRequest(response.status)) {
-        logger.request({
-          request_id: requestId,
-          method: request.method,
-          path: pathOf(request.url),
-          status: response.status,
-          latency_ms: Math.round((performance.now() - started) * 100) / 100,
-          ...callerFields(callerOf(request)),
-          error: response.status >= 500 ? describeFailure(failureOf(request)) : undefined,
-        });
+        const path = pathOf(request.url);
+        const { method } = request;
+        const { status } = response;
+        logger.request(requestLogEntry({ requestId, method, path, status, startedAt, caller, failure }));
       }
       return finish ? finish(response) : response;
     };
-    let pending: Promise<Response>;
+    const fail = (error: unknown): Response => {
+      // Whatever failed once the client had gone (its body read, typically) failed because it went.
+      const failure = request.signal.aborted ? CLIENT_CLOSED : error;
+      return complete(problemResponse(failure, requestId), callerOfFailure(error), error);
+    };
+    let pending: Promise<Answer>;
     try {
       // A CORS preflight is answered here, before the app: it is about the API, not a route.
       const answer =
         cors !== undefined && request.method === 'OPTIONS'
           ? preflight(cors, request.method, pathOf(request.url), (name) => headers.get(name))
           : undefined;
-      pending = answer !== undefined ? Promise.resolve(new Response(null, answer)) : handle(request);
+      if (answer !== undefined) return Promise.resolve(complete(new Response(null, answer), undefined));
+      pending = handle(request);
     } catch (error) {
-      return Promise.resolve(complete(problemResponse(error, request)));
+      return Promise.resolve(fail(error));
     }
-    return pending.then(complete, (error: unknown) => complete(problemResponse(error, request)));
+    return pending.then((answer) => complete(answer.response, answer.caller), fail);
   };
 }
 

@@ -1,7 +1,6 @@
-import { MAX_BODY_BYTES } from '../../contracts/item.ts';
 import { InvalidItem } from '../../domain/errors.ts';
 import { parseExactJson } from '../../domain/exact-number.ts';
-import { MAX_DATA_DEPTH } from '../../domain/item-rules.ts';
+import { MAX_BODY_BYTES, MAX_DATA_DEPTH } from '../../domain/item-rules.ts';
 import { readCappedBody } from '../shared/capped-body.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 

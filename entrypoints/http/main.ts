@@ -6,7 +6,7 @@ import { loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
 import { createApp } from './app.ts';
 import { runHealthcheck } from './healthcheck.ts';
-import { drain, serveApp } from './server.ts';
+import { serveApp } from './server.ts';
 
 /**
  * The container's process: serve until SIGTERM/SIGINT, then drain and exit 0,
@@ -26,7 +26,7 @@ const store = openItemStore(config);
 const service = new ItemService(store.repository);
 const app = createApp({ service, auth: createAuthorizer(auth) });
 const host = config.HOST ?? '0.0.0.0';
-const server = listenOrExit();
+const { server, drain } = listenOrExit();
 logger.event('info', 'listening', {
   url: `http://${host}:${server.port}`,
   store: config.PICUS_STORE,
@@ -66,7 +66,7 @@ async function shutdown(signal: string): Promise<void> {
     timeout_ms: config.SHUTDOWN_TIMEOUT_MS,
     notice_ms: config.SHUTDOWN_NOTICE_MS,
   });
-  const clean = await drain(server, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS });
+  const clean = await drain(config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS });
   store.close();
   logger.event(clean ? 'info' : 'warn', 'stopped', { clean });
   process.exit(0);

@@ -1,12 +1,9 @@
 import type { Server } from 'bun';
-import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+import { ShuttingDown } from '../../domain/errors.ts';
 import type { Logger } from '../shared/access-log.ts';
 import type { CorsPolicy } from '../shared/cors.ts';
-import { type DrainState, drainStateOf } from '../shared/drain.ts';
+import { type Drain, drainOf } from '../shared/drain.ts';
 import { lastResort } from '../shared/last-resort.ts';
-
-export { drain } from '../shared/drain.ts';
-
 import type { App } from './app.ts';
 import { pathOf, withEnvelope } from './envelope.ts';
 
@@ -26,8 +23,11 @@ export interface ServerOptions {
   readonly cors?: CorsPolicy | undefined;
 }
 
-/** Marks the bodiless 503 the envelope sees for /ready while draining (body added after it). */
-const shuttingDown = new WeakSet<Response>();
+/** A served app and its graceful stop. */
+export interface ServedApp {
+  readonly server: Server<undefined>;
+  readonly drain: Drain;
+}
 
 /**
  * Serves the app with Bun. `port: 0` picks a free port (see `server.port`).
@@ -35,14 +35,12 @@ const shuttingDown = new WeakSet<Response>();
  * instance out) and every response carries `Connection: close`, so keep-alive
  * clients drop their sockets instead of reusing one the listener is about to close.
  */
-export function serveApp(app: App, options: ServerOptions): Server<undefined> {
-  let state: DrainState = { draining: false };
+export function serveApp(app: App, options: ServerOptions): ServedApp {
+  let draining = false;
   const handle = withEnvelope(
     (request) => {
-      if (state.draining && request.method === 'GET' && pathOf(request.url) === '/ready') {
-        const response = new Response(null, { status: 503, headers: { 'retry-after': '1' } });
-        shuttingDown.add(response);
-        return Promise.resolve(response);
+      if (draining && request.method === 'GET' && pathOf(request.url) === '/ready') {
+        throw new ShuttingDown(1);
       }
       return app.handle(request);
     },
@@ -50,10 +48,8 @@ export function serveApp(app: App, options: ServerOptions): Server<undefined> {
     {
       cors: options.cors,
       finish: (response) => {
-        if (!state.draining) return response;
-        const answer = shuttingDown.has(response) ? shuttingDownProblem(response) : response;
-        answer.headers.set('connection', 'close');
-        return answer;
+        if (draining) response.headers.set('connection', 'close');
+        return response;
       },
     },
   );
@@ -69,20 +65,10 @@ export function serveApp(app: App, options: ServerOptions): Server<undefined> {
     development: false,
     error: lastResort(options.logger),
   });
-  state = drainStateOf(server);
-  return server;
-}
-
-/** The /ready answer of a draining instance, with the request id the envelope chose. */
-function shuttingDownProblem(response: Response): Response {
-  const body = {
-    type: 'about:blank',
-    title: 'Service unavailable',
-    status: 503,
-    detail: 'This instance is shutting down.',
-    request_id: response.headers.get('x-request-id') ?? 'unknown',
+  return {
+    server,
+    drain: drainOf(server, () => {
+      draining = true;
+    }),
   };
-  const headers = new Headers(response.headers);
-  headers.set('content-type', PROBLEM_CONTENT_TYPE);
-  return new Response(JSON.stringify(body), { status: 503, headers });
 }

@@ -1,5 +1,4 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
-import { REASON_PHRASES } from '../shared/problem-mapping.ts';
 
 /** Case-insensitive header lookup across `headers` and `multiValueHeaders` (last value wins, as ALB does). */
 export function albHeader(event: ALBEvent, name: string): string | undefined {
@@ -36,3 +35,21 @@ export function albResult(
   }
   return { statusCode: status, statusDescription, headers, isBase64Encoded: false, body };
 }
+
+/** HTTP reason phrases for the statuses this API answers with (ALB wants "404 Not Found"). */
+const REASON_PHRASES: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};

@@ -3,7 +3,7 @@ import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import { routeFor } from '../../contracts/routing.ts';
 import { CLIENT_CLOSED_REQUEST, type Logger } from '../shared/access-log.ts';
-import { drainStateOf } from '../shared/drain.ts';
+import { type Drain, drainOf } from '../shared/drain.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import { lastResort } from '../shared/last-resort.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
@@ -30,6 +30,13 @@ export interface LoadBalancerOptions {
   readonly logger: Logger;
   /** The local OAuth 2.0 issuer, served on this origin as Cognito's domain would be. */
   readonly issuer?: LocalIssuer;
+}
+
+/** A running load balancer: its server, its graceful stop, and its immediate one. */
+export interface LoadBalancer {
+  readonly server: Server<undefined>;
+  readonly drain: Drain;
+  readonly stop: () => Promise<void>;
 }
 
 interface Target {
@@ -63,7 +70,7 @@ const HOP_BY_HOP = [
  * network failure is retried only for GET/HEAD, which change nothing here; a
  * request that may have reached a target is never sent twice.
  */
-export function startLoadBalancer(options: LoadBalancerOptions): Server<undefined> {
+export function startLoadBalancer(options: LoadBalancerOptions): LoadBalancer {
   const urls = options.containerUrls ?? (options.containerUrl ? [options.containerUrl] : []);
   if (urls.length === 0) throw new Error('startLoadBalancer needs at least one container URL');
   const targets: Target[] = urls.map((url) => ({ url: url.replace(/\/$/, ''), healthy: true }));
@@ -77,6 +84,7 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
     return pool[next % pool.length];
   };
   const checking = options.healthCheckIntervalMs !== undefined;
+  let draining = false;
 
   const proxy = async (request: Request, url: URL, headers: Headers): Promise<Response> => {
     const hasBody = request.body !== null && !IDEMPOTENT.has(request.method);
@@ -123,10 +131,9 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
       const response = await route(request);
       // While draining, keep-alive clients are told to reconnect (as the container and the ALB do),
       // so none reuses a socket the listener is about to close.
-      return draining.draining ? withConnectionClose(response) : response;
+      return draining ? withConnectionClose(response) : response;
     },
   });
-  const draining = drainStateOf(server);
 
   /** The request's client has gone (closed, or pipelined: see `route`): logged, never forwarded. */
   const clientClosed = (request: Request, path: string, headers: Headers): Response => {
@@ -173,6 +180,7 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
     }
   }
 
+  let healthChecks: ReturnType<typeof setInterval> | undefined;
   if (checking) {
     const intervalMs = options.healthCheckIntervalMs as number;
     const probe = async (target: Target) => {
@@ -185,21 +193,29 @@ export function startLoadBalancer(options: LoadBalancerOptions): Server<undefine
       }
     };
     let probing = false;
-    const timer = setInterval(() => {
+    healthChecks = setInterval(() => {
       if (probing) return;
       probing = true;
       void Promise.all(targets.map(probe)).finally(() => {
         probing = false;
       });
     }, intervalMs);
-    timer.unref();
-    const stop = server.stop.bind(server);
-    server.stop = (closeActiveConnections?: boolean) => {
-      clearInterval(timer);
-      return stop(closeActiveConnections);
-    };
+    healthChecks.unref();
   }
-  return server;
+  const drain = drainOf(server, () => {
+    draining = true;
+  });
+  return {
+    server,
+    drain: (timeoutMs, drainOptions) => {
+      clearInterval(healthChecks);
+      return drain(timeoutMs, drainOptions);
+    },
+    stop: () => {
+      clearInterval(healthChecks);
+      return server.stop(true);
+    },
+  };
 }
 
 /**

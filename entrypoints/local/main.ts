@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ensureTableAt } from '../../adapters/dynamodb/table.ts';
 import { ItemService } from '../../domain/item-service.ts';
 import { createApp } from '../http/app.ts';
-import { drain, serveApp } from '../http/server.ts';
+import { serveApp } from '../http/server.ts';
 import { createDeleteHandler } from '../lambda/delete-handler.ts';
 import { createLogger } from '../shared/access-log.ts';
 import { authSettingsFrom } from '../shared/auth/auth-settings.ts';
@@ -102,8 +102,8 @@ async function start(): Promise<void> {
         cors: config.CORS_ALLOWED_ORIGINS,
       }),
     );
-    stops.push(() => drain(app, config.SHUTDOWN_TIMEOUT_MS));
-    containerUrl = `http://127.0.0.1:${app.port}`;
+    stops.push(() => app.drain(config.SHUTDOWN_TIMEOUT_MS));
+    containerUrl = `http://127.0.0.1:${app.server.port}`;
     storeDescription = 'in-memory (lost on exit)';
     const lb = listenOn('PORT', port, () =>
       startLoadBalancer({
@@ -115,7 +115,7 @@ async function start(): Promise<void> {
         issuer,
       }),
     );
-    stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
+    stops.unshift(() => lb.drain(config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
     announce(port, containerUrl, storeDescription, auth, issuer);
     return;
   }
@@ -170,7 +170,7 @@ async function start(): Promise<void> {
       issuer,
     }),
   );
-  stops.unshift(() => drain(lb, config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
+  stops.unshift(() => lb.drain(config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
   announce(port, containerUrl, storeDescription, auth, issuer);
 }
 

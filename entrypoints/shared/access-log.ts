@@ -50,8 +50,35 @@ function writeStdout(line: string): void {
   process.stdout.write(line);
 }
 
+/** What the container's envelope and the Lambda know of a request when they log it. */
+export interface AnsweredRequest {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** `performance.now()` when the request arrived. */
+  readonly startedAt: number;
+  /** Who a token proved the caller to be, if one did (also for refusals that name the caller). */
+  readonly caller?: Caller | undefined;
+  /** What failed, for a 5xx: its cause reaches the log line, never the client. */
+  readonly failure?: unknown;
+}
+
+/** The one access-log entry of an answered request, the same from both backends. */
+export function requestLogEntry(request: AnsweredRequest): RequestLogEntry {
+  return {
+    request_id: request.requestId,
+    method: request.method,
+    path: request.path,
+    status: request.status,
+    latency_ms: Math.round((performance.now() - request.startedAt) * 100) / 100,
+    ...callerFields(request.caller),
+    error: request.status >= 500 ? describeFailure(request.failure) : undefined,
+  };
+}
+
 /** The identity fields of a request's log line, from the caller a token proved (if any). */
-export function callerFields(caller: Caller | undefined): { client_id?: string; sub?: string } {
+function callerFields(caller: Caller | undefined): { client_id?: string; sub?: string } {
   if (caller === undefined || caller.subject === null) return {};
   return caller.clientId === undefined
     ? { sub: caller.subject }

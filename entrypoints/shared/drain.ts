@@ -1,22 +1,5 @@
 import type { Server } from 'bun';
 
-/** A server's shutdown state: set by `drain`, read by its request path to announce the shutdown. */
-export interface DrainState {
-  draining: boolean;
-}
-
-const drainStates = new WeakMap<Server<undefined>, DrainState>();
-
-/** The drain state of `server` (created on first use), for its request path to read. */
-export function drainStateOf(server: Server<undefined>): DrainState {
-  let state = drainStates.get(server);
-  if (state === undefined) {
-    state = { draining: false };
-    drainStates.set(server, state);
-  }
-  return state;
-}
-
 export interface DrainOptions {
   /**
    * How long to keep serving (with /ready at 503 and `Connection: close`) before
@@ -26,29 +9,30 @@ export interface DrainOptions {
   readonly noticeMs?: number;
 }
 
+/** A graceful stop of one server: resolves true when nothing in flight was cut off. */
+export type Drain = (timeoutMs: number, options?: DrainOptions) => Promise<boolean>;
+
 /**
- * Graceful stop: announce the shutdown (the server's request path reads `drainStateOf`: every
- * response then carries `Connection: close`), wait `noticeMs`, refuse
- * new connections, let in-flight requests finish within what is left of
- * `timeoutMs`, then close whatever is left. Resolves true when nothing was cut off.
+ * The graceful stop of `server`: call `announce` (its request path then answers accordingly:
+ * every response carries `Connection: close`, /ready says 503), wait `noticeMs`, refuse new
+ * connections, let in-flight requests finish within what is left of `timeoutMs`, then close
+ * whatever is left.
  */
-export async function drain(
-  server: Server<undefined>,
-  timeoutMs: number,
-  options: DrainOptions = {},
-): Promise<boolean> {
-  const started = performance.now();
-  drainStateOf(server).draining = true;
-  const noticeMs = Math.min(Math.max(0, options.noticeMs ?? 0), timeoutMs / 2);
-  if (noticeMs > 0) await Bun.sleep(noticeMs);
-  const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), remainingMs);
-  });
-  const finished = server.stop(false).then(() => true as const);
-  const clean = await Promise.race([finished, timedOut]);
-  clearTimeout(timer);
-  if (!clean) await server.stop(true);
-  return clean;
+export function drainOf(server: Server<undefined>, announce: () => void): Drain {
+  return async (timeoutMs, options = {}) => {
+    const started = performance.now();
+    announce();
+    const noticeMs = Math.min(Math.max(0, options.noticeMs ?? 0), timeoutMs / 2);
+    if (noticeMs > 0) await Bun.sleep(noticeMs);
+    const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), remainingMs);
+    });
+    const finished = server.stop(false).then(() => true as const);
+    const clean = await Promise.race([finished, timedOut]);
+    clearTimeout(timer);
+    if (!clean) await server.stop(true);
+    return clean;
+  };
 }

@@ -1,5 +1,5 @@
 import type { Problem } from '../../contracts/problem.ts';
-import { type DomainErrorKind, isDomainError, StoreUnavailable } from '../../domain/errors.ts';
+import { type DomainErrorKind, isDomainError, ShuttingDown, StoreUnavailable } from '../../domain/errors.ts';
 import { CLIENT_CLOSED_REQUEST } from './access-log.ts';
 import { AuthFailure, type AuthFailureKind, AuthUnavailable } from './auth/auth-failures.ts';
 import { HttpProblem, type HttpProblemKind } from './http-problem.ts';
@@ -41,6 +41,7 @@ const PROBLEM_KINDS: Record<DomainErrorKind | HttpProblemKind | AuthFailureKind 
     type: problemType('idempotency-conflict'),
   },
   StoreUnavailable: { status: 503, title: 'Service unavailable', type: problemType('store-unavailable') },
+  ShuttingDown: { status: 503, title: 'Service unavailable', type: problemType('shutting-down') },
   AuthenticationRequired: {
     status: 401,
     title: 'Authentication required',
@@ -72,7 +73,11 @@ export function problemFor(error: unknown, requestId: string): ProblemResponse {
   const known = isDomainError(error) || error instanceof HttpProblem || error instanceof AuthFailure;
   const kind = known ? PROBLEM_KINDS[error.kind] : PROBLEM_KINDS.Internal;
   const headers: Record<string, string> = {};
-  if (error instanceof StoreUnavailable || error instanceof AuthUnavailable) {
+  if (
+    error instanceof StoreUnavailable ||
+    error instanceof AuthUnavailable ||
+    error instanceof ShuttingDown
+  ) {
     headers['retry-after'] = String(error.retryAfterSeconds);
   }
   if (error instanceof AuthFailure && error.challenge !== undefined)
@@ -90,21 +95,3 @@ export function problemFor(error: unknown, requestId: string): ProblemResponse {
     },
   };
 }
-
-/** HTTP reason phrases for the statuses this API answers with (ALB wants "404 Not Found"). */
-export const REASON_PHRASES: Record<number, string> = {
-  200: 'OK',
-  201: 'Created',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};

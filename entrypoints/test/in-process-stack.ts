@@ -1,10 +1,9 @@
-import type { Server } from 'bun';
 import { MemoryItemRepository } from '../../adapters/memory/memory-item-repository.ts';
 import { ItemService } from '../../domain/item-service.ts';
 import { createApp } from '../http/app.ts';
-import { serveApp } from '../http/server.ts';
+import { type ServedApp, serveApp } from '../http/server.ts';
 import { createDeleteHandler } from '../lambda/delete-handler.ts';
-import { startLoadBalancer } from '../local/load-balancer.ts';
+import { type LoadBalancer, startLoadBalancer } from '../local/load-balancer.ts';
 import { createLogger } from '../shared/access-log.ts';
 import { createAuthorizer } from '../shared/auth/authorizer.ts';
 
@@ -14,8 +13,8 @@ import { createAuthorizer } from '../shared/auth/authorizer.ts';
  * authentication off and every log line kept in `lines`.
  */
 export interface InProcessStack {
-  readonly container: Server<undefined>;
-  readonly lb: Server<undefined>;
+  readonly container: ServedApp;
+  readonly lb: LoadBalancer;
   readonly repository: MemoryItemRepository;
   readonly service: ItemService;
   readonly lines: string[];
@@ -32,7 +31,7 @@ export function startInProcessStack(): InProcessStack {
   const lb = startLoadBalancer({
     port: 0,
     hostname: '127.0.0.1',
-    containerUrl: `http://127.0.0.1:${container.port}`,
+    containerUrl: `http://127.0.0.1:${container.server.port}`,
     lambda: createDeleteHandler(service, logger, auth),
     logger,
   });
@@ -43,8 +42,8 @@ export function startInProcessStack(): InProcessStack {
     service,
     lines,
     stop: async () => {
-      await lb.stop(true);
-      await container.stop(true);
+      await lb.stop();
+      await container.server.stop(true);
     },
   };
 }

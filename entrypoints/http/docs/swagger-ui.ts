@@ -69,8 +69,6 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-const hidden = { detail: { hide: true } };
-
 function text(body: string, contentType: string): Response {
   return new Response(body, { headers: { 'content-type': contentType } });
 }
@@ -79,7 +77,7 @@ function file(path: string, contentType: string): Response {
   return new Response(Bun.file(path), { headers: { 'content-type': contentType } });
 }
 
-/** The Swagger UI routes; they stay out of the OpenAPI document. */
+/** The Swagger UI routes (not operations of the API: the document never lists them). */
 export function swaggerUi(auth: DocumentedAuth | undefined) {
   const csp = docsCsp(auth);
   return new Elysia({ name: 'picus-swagger-ui' })
@@ -89,10 +87,9 @@ export function swaggerUi(auth: DocumentedAuth | undefined) {
         new Response(PAGE, {
           headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp },
         }),
-      hidden,
     )
-    .get(`${DOCS_PATH}/swagger-init.js`, () => text(INIT_JS, 'text/javascript; charset=utf-8'), hidden)
-    .get(`${DOCS_PATH}/swagger-ui-bundle.js`, () => file(bundleJs, 'text/javascript; charset=utf-8'), hidden)
-    .get(`${DOCS_PATH}/swagger-ui.css`, () => file(css, 'text/css; charset=utf-8'), hidden)
-    .get(`${DOCS_PATH}/favicon-32x32.png`, () => file(favicon, 'image/png'), hidden);
+    .get(`${DOCS_PATH}/swagger-init.js`, () => text(INIT_JS, 'text/javascript; charset=utf-8'))
+    .get(`${DOCS_PATH}/swagger-ui-bundle.js`, () => file(bundleJs, 'text/javascript; charset=utf-8'))
+    .get(`${DOCS_PATH}/swagger-ui.css`, () => file(css, 'text/css; charset=utf-8'))
+    .get(`${DOCS_PATH}/favicon-32x32.png`, () => file(favicon, 'image/png'));
 }

@@ -47,7 +47,7 @@ async function linesFor(requestIds: readonly string[]): Promise<LogLine[]> {
 describe('a client that abandons its upload', () => {
   test('the container logs each as 499 at warn; no error line, nothing stored', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `abandoned-container-${i}`);
-    await Promise.all(ids.map((id) => abandonUpload(stack.container.port as number, id)));
+    await Promise.all(ids.map((id) => abandonUpload(stack.container.server.port as number, id)));
     const logged = await linesFor(ids);
     expect(logged).toHaveLength(ids.length);
     for (const line of logged) expect(line).toMatchObject({ level: 'warn', status: 499 });
@@ -57,8 +57,8 @@ describe('a client that abandons its upload', () => {
 
   test('the local load balancer logs it at warn as 499 too (not a target failure)', async () => {
     const ids = ['abandoned-lb-put', 'abandoned-lb-delete'];
-    await abandonUpload(stack.lb.port as number, ids[0] as string);
-    await abandonUpload(stack.lb.port as number, ids[1] as string, '/picus/some-key', 'DELETE');
+    await abandonUpload(stack.lb.server.port as number, ids[0] as string);
+    await abandonUpload(stack.lb.server.port as number, ids[1] as string, '/picus/some-key', 'DELETE');
     const logged = await linesFor(ids);
     expect(logged.length).toBeGreaterThanOrEqual(ids.length);
     for (const line of logged) expect(line).toMatchObject({ level: 'warn', status: 499 });

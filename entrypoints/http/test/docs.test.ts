@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'bun:test';
+import type { ALBEvent } from 'aws-lambda';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
+import { openApiDocument } from '../../../contracts/openapi.ts';
+import { operationList } from '../../../contracts/operations.ts';
+import type { Problem } from '../../../contracts/problem.ts';
+import { routeFor } from '../../../contracts/routing.ts';
 import { ItemService } from '../../../domain/item-service.ts';
+import { createDeleteHandler } from '../../lambda/delete-handler.ts';
 import { createLogger } from '../../shared/access-log.ts';
 import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { createApp } from '../app.ts';
@@ -75,4 +81,51 @@ describe('GET /docs (Swagger UI, self-hosted)', () => {
     );
     expect(Object.keys(doc.paths)).not.toContain('/picus/get/');
   });
+});
+
+describe('GET /openapi.json', () => {
+  test('is the document built from the contracts, with this deployment’s token URL', async () => {
+    const response = await call(SPEC_PATH);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(
+      JSON.parse(JSON.stringify(openApiDocument({ tokenUrl: TOKEN_URL }))),
+    );
+    const open = createApp({
+      service: new ItemService(new MemoryItemRepository()),
+      auth: createAuthorizer({ mode: 'none' }),
+    });
+    const served = await (await open.handle(new Request(`http://picus.test${SPEC_PATH}`))).response.json();
+    expect(served).toEqual(JSON.parse(JSON.stringify(openApiDocument(undefined))));
+  });
+});
+
+describe('every documented operation is served', () => {
+  // With authentication off, a request reaches its route; what a route answers (even a 404 for
+  // an item that is not there) is never the API's "no such route" problem.
+  const service = new ItemService(new MemoryItemRepository());
+  const open = createAuthorizer({ mode: 'none' });
+  const container = withEnvelope(createApp({ service, auth: open }).handle, createLogger('silent'));
+  const lambda = createDeleteHandler(service, createLogger('silent'), open);
+  const noRoute = ['Not found', 'Method not allowed'];
+
+  for (const op of operationList) {
+    test(`${op.method} ${op.path}: a route in the app, or a load-balancer rule to the Lambda`, async () => {
+      const path = op.path.replace(/\{[^}]+\}/g, 'some-key');
+      if (routeFor(op.method, path) === 'lambda') {
+        const event = {
+          httpMethod: op.method,
+          path,
+          headers: {},
+          body: '',
+          isBase64Encoded: false,
+        } as ALBEvent;
+        const result = await lambda(event);
+        if (result.statusCode >= 400)
+          expect(noRoute).not.toContain((JSON.parse(result.body ?? '{}') as Problem).title);
+        return;
+      }
+      const response = await container(new Request(`http://picus.test${path}`, { method: op.method }));
+      if (response.status >= 400) expect(noRoute).not.toContain(((await response.json()) as Problem).title);
+    });
+  }
 });

@@ -44,7 +44,7 @@ function serviceAt(endpoint: string): { base: string; server: Server<undefined> 
     maxAttempts: ATTEMPTS,
   });
   const service = new ItemService(new DynamoItemRepository(client, 'picus_data'));
-  const server = serveApp(createApp({ service, auth: createAuthorizer({ mode: 'none' }) }), {
+  const { server } = serveApp(createApp({ service, auth: createAuthorizer({ mode: 'none' }) }), {
     port: 0,
     hostname: '127.0.0.1',
     logger: createLogger('silent'),

@@ -1,12 +1,10 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import type { Server } from 'bun';
 import { createDynamoClient } from '../../../adapters/dynamodb/dynamodb-client.ts';
 import { DynamoItemRepository } from '../../../adapters/dynamodb/dynamodb-item-repository.ts';
 import { startEmbeddedDynamo } from '../../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
 import { ensureTable } from '../../../adapters/dynamodb/table.ts';
 import { Item, PutItemResponse } from '../../../contracts/item.ts';
 import { ItemService } from '../../../domain/item-service.ts';
-import { drain } from '../../http/server.ts';
 import { createDeleteHandler } from '../../lambda/delete-handler.ts';
 import { createLogger } from '../../shared/access-log.ts';
 import { createAuthorizer } from '../../shared/auth/authorizer.ts';
@@ -88,7 +86,7 @@ describe('graceful shutdown through the load balancer', () => {
     const [victim, survivor] = containers as [ContainerProcess, ContainerProcess];
 
     const logger = createLogger('silent');
-    const lb: Server<undefined> = startLoadBalancer({
+    const lb = startLoadBalancer({
       port: 0,
       hostname: '127.0.0.1',
       containerUrls: containers.map((container) => container.url),
@@ -100,8 +98,8 @@ describe('graceful shutdown through the load balancer', () => {
       ),
       logger,
     });
-    cleanups.push(() => drain(lb, 1000));
-    const base = `http://127.0.0.1:${lb.port}`;
+    cleanups.push(() => lb.drain(1000));
+    const base = `http://127.0.0.1:${lb.server.port}`;
 
     const acknowledged = new Map<string, unknown>();
     const failures: string[] = [];

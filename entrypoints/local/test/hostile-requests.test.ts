@@ -46,7 +46,7 @@ describe('the local load balancer and a bad Host', () => {
     ['CONNECT with a bad Host', 'CONNECT /health HTTP/1.1\r\nHost: a b\r\n\r\n'],
   ])('%s: 400 problem+json with a request id, and a log line', async (_what, request) => {
     const before = stack.lines.length;
-    const problem = expectOurProblem(await rawRequest(stack.lb.port as number, request), 400);
+    const problem = expectOurProblem(await rawRequest(stack.lb.server.port as number, request), 400);
     expect(problem.detail).toBe('The Host header is missing or not a valid host.');
     const logged = stack.lines
       .slice(before)
@@ -56,7 +56,7 @@ describe('the local load balancer and a bad Host', () => {
 
   test('a good Host with a port still routes', async () => {
     const response = await rawRequest(
-      stack.lb.port as number,
+      stack.lb.server.port as number,
       'GET /health HTTP/1.1\r\nHost: localhost:8080\r\n\r\n',
     );
     expect(response.status).toBe(200);
@@ -71,7 +71,7 @@ describe('the container and a missing or bad Host', () => {
   ])(
     '%s: answered as any other request (the path does not depend on Host)',
     async (_what, request, status) => {
-      expectOurProblem(await rawRequest(stack.container.port as number, request), status);
+      expectOurProblem(await rawRequest(stack.container.server.port as number, request), status);
     },
   );
 });
@@ -93,12 +93,12 @@ describe('a failure that escapes every handler', () => {
     try {
       const before = stack.lines.length;
       const problem = expectOurProblem(
-        await rawRequest(broken.port as number, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+        await rawRequest(broken.server.port as number, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
         500,
       );
       expect(stack.lines.slice(before).join('\n')).toContain(problem.request_id);
     } finally {
-      await broken.stop(true);
+      await broken.server.stop(true);
     }
   });
 
@@ -111,18 +111,18 @@ describe('a failure that escapes every handler', () => {
     const broken = startLoadBalancer({
       port: 0,
       hostname: '127.0.0.1',
-      containerUrl: `http://127.0.0.1:${stack.container.port}`,
+      containerUrl: `http://127.0.0.1:${stack.container.server.port}`,
       lambda: createDeleteHandler(stack.service, logger, auth),
       logger,
       issuer: failingIssuer,
     });
     try {
       expectOurProblem(
-        await rawRequest(broken.port as number, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+        await rawRequest(broken.server.port as number, 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n'),
         500,
       );
     } finally {
-      await broken.stop(true);
+      await broken.stop();
     }
   });
 });
@@ -166,7 +166,7 @@ async function streamChunked(
 describe('bodies over a limit are refused by us, before they are buffered', () => {
   test('the container: a streamed body over 256 KiB is our 413 problem+json, not Bun’s', async () => {
     const { answer } = await streamChunked(
-      stack.container.port as number,
+      stack.container.server.port as number,
       'POST /picus/put HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n',
       4 * 1024 * 1024,
     );
@@ -177,7 +177,7 @@ describe('bodies over a limit are refused by us, before they are buffered', () =
 
   test('the load balancer: a DELETE body over the ALB’s 1 MiB Lambda limit is 413, declared or streamed', async () => {
     const declared = await rawRequest(
-      stack.lb.port as number,
+      stack.lb.server.port as number,
       'DELETE /picus/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000000\r\n\r\n',
     );
     expect(expectOurProblem(declared, 413).detail).toBe(
@@ -186,7 +186,7 @@ describe('bodies over a limit are refused by us, before they are buffered', () =
     Bun.gc(true);
     const before = process.memoryUsage.rss();
     const { answer, sent } = await streamChunked(
-      stack.lb.port as number,
+      stack.lb.server.port as number,
       'DELETE /picus/x HTTP/1.1\r\nHost: localhost\r\n',
       100 * 1024 * 1024,
     );
@@ -227,7 +227,7 @@ describe("Bun's own replies, documented", () => {
     ['a lowercase method (the connection is closed, no reply)', 'get /health HTTP/1.1\r\nHost: x\r\n\r\n', 0],
     ['an unknown method (the connection is closed, no reply)', 'FOO /health HTTP/1.1\r\nHost: x\r\n\r\n', 0],
   ])('%s', async (_what, request, status) => {
-    const response = await rawRequest(stack.container.port as number, request, 1_500);
+    const response = await rawRequest(stack.container.server.port as number, request, 1_500);
     expect(response.status).toBe(status);
     expect(response.headers['x-request-id']).toBeUndefined();
   });
@@ -239,7 +239,7 @@ describe('HTTP/1.1 pipelining through the local load balancer', () => {
     const stored = (await stack.service.list(1000)).items.length;
     const body = '{"pipelined":true}';
     const response = await rawRequest(
-      stack.lb.port as number,
+      stack.lb.server.port as number,
       `POST /picus/put HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
         'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n',
       1_000,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { connect, type Socket } from 'node:net';
-import { drain } from '../../shared/drain.ts';
 import { type InProcessStack, startInProcessStack } from '../../test/in-process-stack.ts';
 
 /**
@@ -88,7 +87,7 @@ class KeepAliveConnection {
 
 test('drain under keep-alive load: Connection: close during the notice, no request reset', async () => {
   const { lb } = stack;
-  const port = lb.port as number;
+  const port = lb.server.port as number;
   const failures: string[] = [];
   let ok = 0;
   let closeNotices = 0;
@@ -119,7 +118,7 @@ test('drain under keep-alive load: Connection: close during the notice, no reque
   const workers = Array.from({ length: WORKERS }, worker);
   await Bun.sleep(300);
   const okBefore = ok;
-  const clean = await drain(lb, 5_000, { noticeMs: NOTICE_MS });
+  const clean = await lb.drain(5_000, { noticeMs: NOTICE_MS });
   stopped = true;
   await Promise.all(workers);
   expect(okBefore).toBeGreaterThan(0);

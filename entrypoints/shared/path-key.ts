@@ -1,0 +1,13 @@
+import { InvalidKey } from '../../domain/errors.ts';
+
+/** Why a key taken from a path is refused before the domain sees it (both backends say this). */
+export const MALFORMED_KEY = 'The key is not valid percent-encoded UTF-8.';
+
+/** The item key a path segment names, percent-decoded. */
+export function decodePathKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new InvalidKey(MALFORMED_KEY);
+  }
+}
