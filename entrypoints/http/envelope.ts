@@ -1,8 +1,8 @@
-import { type Logger, requestLogEntry } from '../shared/access-log.ts';
 import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Caller } from '../shared/auth/caller.ts';
 import { type CorsPolicy, preflight } from '../shared/cors.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
+import { type Logger, requestLogEntry } from '../shared/logger.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { responseHeaders } from '../shared/response-headers.ts';
 import { problemResponse } from './problem-response.ts';

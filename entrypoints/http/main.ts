@@ -1,9 +1,9 @@
 import { ItemService } from '../../domain/item-service.ts';
-import { createLogger } from '../shared/access-log.ts';
 import { authSettingsFrom } from '../shared/auth/auth-settings.ts';
 import { createAuthorizer } from '../shared/auth/authorizer.ts';
 import { loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
+import { createLogger } from '../shared/logger.ts';
 import { createApp } from './app.ts';
 import { runHealthcheck } from './healthcheck.ts';
 import { serveApp } from './server.ts';

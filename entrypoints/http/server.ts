@@ -1,9 +1,9 @@
 import type { Server } from 'bun';
 import { ShuttingDown } from '../../domain/errors.ts';
-import type { Logger } from '../shared/access-log.ts';
 import type { CorsPolicy } from '../shared/cors.ts';
 import { type Drain, drainOf } from '../shared/drain.ts';
 import { lastResort } from '../shared/last-resort.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { App } from './app.ts';
 import { pathOf, withEnvelope } from './envelope.ts';
 

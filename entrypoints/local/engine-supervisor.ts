@@ -4,7 +4,7 @@ import {
   type EngineExit,
   startEmbeddedDynamo,
 } from '../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
-import type { Logger } from '../shared/access-log.ts';
+import type { Logger } from '../shared/logger.ts';
 
 /** How often the engine may die before the stack gives up on it. */
 export interface RestartPolicy {

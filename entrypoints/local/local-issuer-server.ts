@@ -1,6 +1,6 @@
 import { pathOf } from '../http/envelope.ts';
-import { createLogger } from '../shared/access-log.ts';
 import { lastResort } from '../shared/last-resort.ts';
+import { createLogger } from '../shared/logger.ts';
 import { freePort } from './free-port.ts';
 import {
   createLocalIssuer,

@@ -1,5 +1,5 @@
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
-import { describeFailure, type Logger } from './access-log.ts';
+import { describeFailure, type Logger } from './logger.ts';
 import { problemFor } from './problem-mapping.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { Problem } from '../../contracts/problem.ts';
 import { type DomainErrorKind, isDomainError, ShuttingDown, StoreUnavailable } from '../../domain/errors.ts';
-import { CLIENT_CLOSED_REQUEST } from './access-log.ts';
 import { AuthFailure, type AuthFailureKind, AuthUnavailable } from './auth/auth-failures.ts';
 import { HttpProblem, type HttpProblemKind } from './http-problem.ts';
+import { CLIENT_CLOSED_REQUEST } from './logger.ts';
 
 /** A problem+json response, independent of the transport that will carry it. */
 export interface ProblemResponse {

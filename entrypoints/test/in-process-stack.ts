@@ -4,8 +4,8 @@ import { createApp } from '../http/app.ts';
 import { type ServedApp, serveApp } from '../http/server.ts';
 import { createDeleteHandler } from '../lambda/delete-handler.ts';
 import { type LoadBalancer, startLoadBalancer } from '../local/load-balancer.ts';
-import { createLogger } from '../shared/access-log.ts';
 import { createAuthorizer } from '../shared/auth/authorizer.ts';
+import { createLogger } from '../shared/logger.ts';
 
 /**
  * The local stack's servers in the test's own process, on loopback ports: the container app and

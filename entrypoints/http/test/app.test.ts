@@ -3,9 +3,9 @@ import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repos
 import { DeleteItemResponse, Item, ListItemsResponse, PutItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
-import { createLogger, type RequestLogEntry } from '../../shared/access-log.ts';
 import { type Authorizer, createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { startTestIssuer, type TestIssuer } from '../../shared/auth/test/test-issuer.ts';
+import { createLogger, type RequestLogEntry } from '../../shared/logger.ts';
 import { createApp } from '../app.ts';
 import { withEnvelope } from '../envelope.ts';
 

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
-import { createLogger } from '../../shared/access-log.ts';
 import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { startTestIssuer, type TestIssuer } from '../../shared/auth/test/test-issuer.ts';
+import { createLogger } from '../../shared/logger.ts';
 import {
   hostileAuthorization,
   hostileBody,

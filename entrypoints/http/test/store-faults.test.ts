@@ -13,8 +13,8 @@ import { ensureTableAt } from '../../../adapters/dynamodb/table.ts';
 import { PutItemResponse } from '../../../contracts/item.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { freePort } from '../../local/free-port.ts';
-import { createLogger } from '../../shared/access-log.ts';
 import { createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { createApp } from '../app.ts';
 import { serveApp } from '../server.ts';
 

@@ -4,8 +4,8 @@ import { DynamoItemRepository } from '../../../adapters/dynamodb/dynamodb-item-r
 import { type OperationName, operations, type ResponseSpec } from '../../../contracts/operations.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
-import { createLogger } from '../../shared/access-log.ts';
 import { createAuthorizer } from '../../shared/auth/authorizer.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { createApp } from '../app.ts';
 import { withEnvelope } from '../envelope.ts';
 

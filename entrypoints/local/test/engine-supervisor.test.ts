@@ -4,7 +4,7 @@ import type {
   EmbeddedDynamoOptions,
   EngineExit,
 } from '../../../adapters/dynamodb/embedded/embedded-dynamodb.ts';
-import { createLogger } from '../../shared/access-log.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { type RestartPolicy, superviseEngine } from '../engine-supervisor.ts';
 
 /** An engine whose life the test controls: `die` ends it as a crash would. */

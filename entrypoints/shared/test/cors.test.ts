@@ -6,10 +6,10 @@ import { ItemService } from '../../../domain/item-service.ts';
 import { createApp } from '../../http/app.ts';
 import { withEnvelope } from '../../http/envelope.ts';
 import { createDeleteHandler } from '../../lambda/delete-handler.ts';
-import { createLogger } from '../access-log.ts';
 import { createAuthorizer } from '../auth/authorizer.ts';
 import { loadConfig } from '../config.ts';
 import { CORS_EXPOSED_HEADERS, type CorsPolicy, parseCorsOrigins } from '../cors.ts';
+import { createLogger } from '../logger.ts';
 
 const APP = 'https://app.example.com';
 const OTHER = 'https://evil.example.net';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { createLogger, type LogLevel } from '../access-log.ts';
+import { createLogger, type LogLevel } from '../logger.ts';
 
 const entry = (status: number) => ({ request_id: 'r', method: 'GET', path: '/x', status, latency_ms: 1 });
 
