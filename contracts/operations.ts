@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { IdempotencyConflict, ItemNotFound, ShuttingDown, StoreUnavailable } from '../domain/errors.ts';
 import {
   IDEMPOTENCY_KEY_RULE,
   MAX_BODY_BYTES,
@@ -24,6 +25,7 @@ import {
 import { DeleteItemResponse, Item, ListItemsQuery, ListItemsResponse, PutItemResponse } from './item.ts';
 import { templatePattern } from './path-template.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
+import { INTERNAL_DETAIL, PROBLEM_KINDS, type ProblemKindName } from './problem-kinds.ts';
 
 /**
  * Every operation of the public API (the load balancer's API, DELETE included),
@@ -96,27 +98,29 @@ function ok<S extends z.ZodType>(
   } satisfies ResponseSpec;
 }
 
-/** One kind of problem a status can mean, as the example a reader sees. */
+/** One kind of problem a status can mean, with the detail its example shows. */
 interface ProblemExample {
-  readonly name: string;
-  readonly type: string;
-  readonly title: string;
+  readonly kind: ProblemKindName;
   readonly detail: string;
 }
 
-const urn = (slug: string) => `urn:picus:problem:${slug}`;
+/** `PayloadTooLarge` → `payload-too-large`: the example's name in the document. */
+const exampleName = (kind: ProblemKindName) => kind.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase();
 
+/** A problem response of the kinds given, which all mean one status (the kinds table says which). */
 function problem(
-  status: number,
   description: string,
   kinds: readonly ProblemExample[],
   headers: Record<string, HeaderSpec> = {},
 ) {
+  const statuses = new Set(kinds.map(({ kind }) => PROBLEM_KINDS[kind].status));
+  if (statuses.size !== 1) throw new Error(`"${description}" mixes statuses ${[...statuses].join(', ')}`);
   const examples: Record<string, { summary: string; value: Problem }> = {};
-  for (const kind of kinds) {
-    examples[kind.name] = {
-      summary: kind.title,
-      value: { type: kind.type, title: kind.title, status, detail: kind.detail, request_id: REQUEST_ID },
+  for (const { kind, detail } of kinds) {
+    const { status, title, type } = PROBLEM_KINDS[kind];
+    examples[exampleName(kind)] = {
+      summary: title,
+      value: { type, title, status, detail, request_id: REQUEST_ID },
     };
   }
   return {
@@ -129,39 +133,20 @@ function problem(
 }
 
 const notReady = problem(
-  503,
   'The item store is unavailable (throttled, down or too slow), or this instance is shutting down; retry after `Retry-After` seconds.',
   [
-    {
-      name: 'store-unavailable',
-      type: urn('store-unavailable'),
-      title: 'Service unavailable',
-      detail: 'The item store is temporarily unavailable.',
-    },
-    {
-      name: 'shutting-down',
-      type: urn('shutting-down'),
-      title: 'Service unavailable',
-      detail: 'This instance is shutting down.',
-    },
+    { kind: 'StoreUnavailable', detail: new StoreUnavailable(1).message },
+    { kind: 'ShuttingDown', detail: new ShuttingDown(1).message },
   ],
   { 'retry-after': { schema: RetryAfterHeader, required: true } },
 );
 
 const storeOrAuthUnavailable = problem(
-  503,
   "The item store, or the token issuer's signing keys, are unavailable; retry after `Retry-After` seconds.",
   [
+    { kind: 'StoreUnavailable', detail: new StoreUnavailable(1).message },
     {
-      name: 'store-unavailable',
-      type: urn('store-unavailable'),
-      title: 'Service unavailable',
-      detail: 'The item store is temporarily unavailable.',
-    },
-    {
-      name: 'auth-unavailable',
-      type: urn('auth-unavailable'),
-      title: 'Service unavailable',
+      kind: 'AuthUnavailable',
       detail: "The token issuer's signing keys cannot be fetched; the token could not be checked.",
     },
   ],
@@ -171,69 +156,35 @@ const storeOrAuthUnavailable = problem(
 const wwwAuthenticate = { 'www-authenticate': { schema: WwwAuthenticateHeader, required: true } };
 
 const unauthorized = problem(
-  401,
   'No bearer token, or one that is not valid (bad signature, expired, wrong issuer); `WWW-Authenticate` says which.',
   [
     {
-      name: 'authentication-required',
-      type: urn('authentication-required'),
-      title: 'Authentication required',
+      kind: 'AuthenticationRequired',
       detail: 'Send an OAuth 2.0 access token: Authorization: Bearer <token>.',
     },
-    {
-      name: 'invalid-token',
-      type: urn('invalid-token'),
-      title: 'Invalid token',
-      detail: 'The access token is not valid: expired.',
-    },
+    { kind: 'InvalidToken', detail: 'The access token is not valid: expired.' },
   ],
   wwwAuthenticate,
 );
 
 const forbidden = (scope: Scope) =>
   problem(
-    403,
     `The token is valid but does not carry the \`${scope}\` scope.`,
-    [
-      {
-        name: 'insufficient-scope',
-        type: urn('insufficient-scope'),
-        title: 'Insufficient scope',
-        detail: `This operation needs the ${scope} scope.`,
-      },
-    ],
+    [{ kind: 'InsufficientScope', detail: `This operation needs the ${scope} scope.` }],
     wwwAuthenticate,
   );
 
-const internal = problem(500, 'An unexpected failure; it is logged with the request_id.', [
-  {
-    name: 'internal',
-    type: 'about:blank',
-    title: 'Internal server error',
-    detail: 'The server failed to handle this request. It has been logged with its request_id.',
-  },
+const internal = problem('An unexpected failure; it is logged with the request_id.', [
+  { kind: 'Internal', detail: INTERNAL_DETAIL },
 ]);
 
 const invalidKey = problem(
-  400,
   `The key is empty, longer than ${MAX_KEY_BYTES} bytes of UTF-8, or not valid percent-encoded UTF-8.`,
-  [
-    {
-      name: 'invalid-key',
-      type: urn('invalid-key'),
-      title: 'Invalid key',
-      detail: `The key must be at most ${MAX_KEY_BYTES} bytes of UTF-8.`,
-    },
-  ],
+  [{ kind: 'InvalidKey', detail: `The key must be at most ${MAX_KEY_BYTES} bytes of UTF-8.` }],
 );
 
-const itemNotFound = problem(404, 'No item has this key.', [
-  {
-    name: 'item-not-found',
-    type: urn('item-not-found'),
-    title: 'Item not found',
-    detail: `No item has object_id ${JSON.stringify(OBJECT_ID)}.`,
-  },
+const itemNotFound = problem('No item has this key.', [
+  { kind: 'ItemNotFound', detail: new ItemNotFound(OBJECT_ID).message },
 ]);
 
 const exampleItem: Item = {
@@ -290,16 +241,8 @@ export const operations = {
         next_cursor: 'eyJvYmplY3RfaWQiOiIwYjdlNWE4YyJ9',
       }),
       400: problem(
-        400,
         `\`limit\` is not an integer from 1 to ${MAX_PAGE_SIZE} in plain digits, a parameter is given more than once, or \`cursor\` does not decode to a cursor of this API.`,
-        [
-          {
-            name: 'invalid-page-request',
-            type: urn('invalid-page-request'),
-            title: 'Invalid page request',
-            detail: PAGE_SIZE_RULE,
-          },
-        ],
+        [{ kind: 'InvalidPageRequest', detail: PAGE_SIZE_RULE }],
       ),
       401: unauthorized,
       403: forbidden(SCOPES.read),
@@ -333,60 +276,32 @@ export const operations = {
         },
       ),
       400: problem(
-        400,
         `The body is not valid UTF-8 JSON, or the Idempotency-Key is not 1..${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII.`,
         [
-          {
-            name: 'malformed-request',
-            type: urn('malformed-request'),
-            title: 'Bad request',
-            detail: 'The body is not valid JSON.',
-          },
-          {
-            name: 'invalid-idempotency-key',
-            type: urn('invalid-idempotency-key'),
-            title: 'Invalid Idempotency-Key',
-            detail: IDEMPOTENCY_KEY_RULE,
-          },
+          { kind: 'MalformedRequest', detail: 'The body is not valid JSON.' },
+          { kind: 'InvalidIdempotencyKey', detail: IDEMPOTENCY_KEY_RULE },
         ],
       ),
-      409: problem(409, 'The Idempotency-Key was already used with a different body.', [
+      409: problem('The Idempotency-Key was already used with a different body.', [
         {
-          name: 'idempotency-conflict',
-          type: urn('idempotency-conflict'),
-          title: 'Idempotency-Key reused with another body',
-          detail: 'This Idempotency-Key was already used with a different request body.',
+          kind: 'IdempotencyConflict',
+          detail: new IdempotencyConflict(OBJECT_ID).message,
         },
       ]),
       401: unauthorized,
       403: forbidden(SCOPES.write),
-      413: problem(413, `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`, [
-        {
-          name: 'content-too-large',
-          type: 'about:blank',
-          title: 'Content too large',
-          detail: `The body must be at most ${MAX_BODY_BYTES} bytes.`,
-        },
+      413: problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`, [
+        { kind: 'PayloadTooLarge', detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` },
       ]),
-      415: problem(415, 'The Content-Type is not JSON (`application/json` or `application/*+json`, UTF-8).', [
+      415: problem('The Content-Type is not JSON (`application/json` or `application/*+json`, UTF-8).', [
         {
-          name: 'unsupported-media-type',
-          type: 'about:blank',
-          title: 'Unsupported media type',
+          kind: 'UnsupportedMediaType',
           detail: 'Send the item as JSON with Content-Type: application/json.',
         },
       ]),
       422: problem(
-        422,
         `The JSON is not an object, is nested deeper than ${MAX_DATA_DEPTH} levels, or holds a value the store cannot keep exactly.`,
-        [
-          {
-            name: 'invalid-item',
-            type: urn('invalid-item'),
-            title: 'Invalid item',
-            detail: 'The item must be a JSON object.',
-          },
-        ],
+        [{ kind: 'InvalidItem', detail: 'The item must be a JSON object.' }],
       ),
       500: internal,
       503: storeOrAuthUnavailable,
@@ -449,20 +364,10 @@ export function operationFor(method: string, path: string): OperationSpec | unde
 
 /** What any path answers with a method its resource does not accept (405) or when no resource lives there (404). */
 export const routeProblems = {
-  404: problem(404, 'No resource lives at this path.', [
-    { name: 'not-found', type: 'about:blank', title: 'Not found', detail: 'No resource at /nowhere.' },
-  ]),
+  404: problem('No resource lives at this path.', [{ kind: 'NotFound', detail: 'No resource at /nowhere.' }]),
   405: problem(
-    405,
     'The resource does not accept this method; `Allow` lists the ones it does.',
-    [
-      {
-        name: 'method-not-allowed',
-        type: 'about:blank',
-        title: 'Method not allowed',
-        detail: 'PUT is not allowed here.',
-      },
-    ],
+    [{ kind: 'MethodNotAllowed', detail: 'PUT is not allowed here.' }],
     { allow: { schema: AllowHeader, required: true } },
   ),
 } as const;

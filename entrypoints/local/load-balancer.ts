@@ -1,11 +1,12 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import type { Server } from 'bun';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+import { CLIENT_CLOSED_REQUEST } from '../../contracts/problem-kinds.ts';
 import { routeFor } from '../../contracts/routing.ts';
 import { type Drain, drainOf } from '../shared/drain.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import { lastResort } from '../shared/last-resort.ts';
-import { CLIENT_CLOSED_REQUEST, type Logger } from '../shared/logger.ts';
+import type { Logger } from '../shared/logger.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { fromAlbResult, toAlbEvent } from './alb-translation.ts';

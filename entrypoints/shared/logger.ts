@@ -1,3 +1,4 @@
+import { CLIENT_CLOSED_REQUEST } from '../../contracts/problem-kinds.ts';
 import type { Caller } from './auth/caller.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -22,9 +23,6 @@ export interface Logger {
   request(entry: RequestLogEntry): void;
   event(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void;
 }
-
-/** The status logged for a request its client abandoned (nginx's convention; never sent). */
-export const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * One JSON object per line on stdout: what CloudWatch Logs Insights and any log
