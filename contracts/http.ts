@@ -38,13 +38,18 @@ export const PutItemBody = ItemData.meta({
   examples: [{ name: 'Ada', tags: ['math', 'engines'], born: 1815, nested: { ok: true } }],
 });
 
+const REQUEST_ID_CHARACTERS = '[A-Za-z0-9._:@/+=-]';
+const MAX_REQUEST_ID_LENGTH = 128;
+/** What the API takes from a caller as a request id (and echoes): short, and safe to log. */
+export const REQUEST_ID_PATTERN = new RegExp(`^${REQUEST_ID_CHARACTERS}{1,${MAX_REQUEST_ID_LENGTH}}$`);
+
 /** `x-request-id`, on every response: the caller's if it was sane, else the trace root, else a new UUID. */
 export const RequestIdHeader = z
   .string()
-  .regex(/^[A-Za-z0-9._:@/+=-]{1,128}$/)
+  .regex(REQUEST_ID_PATTERN)
   .describe(
-    'Identifies this request in the logs; echoed from the request when it is 1..128 of ' +
-      '[A-Za-z0-9._:@/+=-], else the X-Ray trace root, else a new UUID.',
+    `Identifies this request in the logs; echoed from the request when it is 1..${MAX_REQUEST_ID_LENGTH} of ` +
+      `${REQUEST_ID_CHARACTERS}, else the X-Ray trace root, else a new UUID.`,
   );
 
 /** `Location` of a 201 from `POST /picus/put`. */

@@ -47,13 +47,13 @@ export function createApp({ service, auth }: AppOptions): App {
     })
     .derive(({ request }): { caller: Caller } => ({ caller: callers.get(request) ?? ANONYMOUS }))
     .use(apiDocs(auth.settings))
-    .get('/health', () => ({ status: 'ok' as const }))
-    .get('/ready', async () => {
+    .get(routeOf(operations.health), () => ({ status: 'ok' as const }))
+    .get(routeOf(operations.ready), async () => {
       await service.ready();
       return { status: 'ready' as const };
     })
     .get(
-      '/picus/list',
+      routeOf(operations.listItems),
       async ({ query }) => {
         const page = await service.list(query.limit, query.cursor);
         return { items: page.items, count: page.items.length, next_cursor: page.nextCursor ?? null };
@@ -61,7 +61,7 @@ export function createApp({ service, auth }: AppOptions): App {
       { query: operations.listItems.query },
     )
     .post(
-      '/picus/put',
+      routeOf(operations.putItem),
       async ({ request, set, caller }) => {
         const data = await readJsonBody(request);
         const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
@@ -77,7 +77,9 @@ export function createApp({ service, auth }: AppOptions): App {
     .get('/picus/get/', () => {
       throw new InvalidKey('The key must not be empty.');
     })
-    .get('/picus/get/:key', ({ params }) => service.get(params.key), { params: operations.getItem.params });
+    .get(routeOf(operations.getItem), ({ params }) => service.get(params.key), {
+      params: operations.getItem.params,
+    });
   return {
     async handle(request) {
       const scope = operationFor(request.method, pathOf(request.url))?.scope;
@@ -88,6 +90,15 @@ export function createApp({ service, auth }: AppOptions): App {
     },
   };
 }
+
+/** The operation's path as an Elysia route: `{key}` becomes `:key`. */
+function routeOf<const P extends string>(op: { readonly path: P }): ElysiaPath<P> {
+  return op.path.replace(/\{(\w+)\}/g, ':$1') as ElysiaPath<P>;
+}
+
+type ElysiaPath<P extends string> = P extends `${infer Head}{${infer Name}}${infer Tail}`
+  ? `${Head}:${Name}${ElysiaPath<Tail>}`
+  : P;
 
 /** A request the route's contract schemas reject, as the domain error it means. */
 function validationFailure(error: Readonly<ValidationError>): unknown {

@@ -1,5 +1,5 @@
-/** What we accept from a caller as a request id: short, and safe to log and echo. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+import { REQUEST_ID_PATTERN } from '../../contracts/http.ts';
+
 const TRACE_ROOT = /(?:^|;)\s*Root=([A-Za-z0-9-]{1,64})/;
 
 /**
@@ -9,7 +9,7 @@ const TRACE_ROOT = /(?:^|;)\s*Root=([A-Za-z0-9-]{1,64})/;
  */
 export function requestIdFrom(getHeader: (name: string) => string | null | undefined): string {
   const given = getHeader('x-request-id');
-  if (given && SANE_REQUEST_ID.test(given)) return given;
+  if (given && REQUEST_ID_PATTERN.test(given)) return given;
   const trace = getHeader('x-amzn-trace-id');
   const root = trace ? TRACE_ROOT.exec(trace)?.[1] : undefined;
   return root ?? crypto.randomUUID();
