@@ -33,7 +33,7 @@ const MAX_LEADING_EXPONENT = 125;
 const TOO_LARGE = 'Numbers must be less than 1e126 in magnitude.';
 const TOO_SMALL = 'Non-zero numbers must be at least 1e-130 in magnitude.';
 
-const JSON_NUMBER = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+const JSON_NUMBER = /^(?<sign>-?)(?<whole>0|[1-9]\d*)(?:\.(?<fraction>\d+))?(?:[eE](?<exponent>[+-]?\d+))?$/;
 
 export function isExactNumber(value: unknown): value is ExactNumber {
   return typeof value === 'object' && value !== null && JSON.isRawJSON(value);
@@ -49,15 +49,9 @@ interface Decimal {
 }
 
 function decimalOf(text: string): Decimal | undefined {
-  const match = JSON_NUMBER.exec(text);
-  if (!match) return undefined;
-  const [, sign, whole, fraction = '', exponentText = '0'] = match as unknown as [
-    string,
-    string,
-    string,
-    string?,
-    string?,
-  ];
+  const groups = JSON_NUMBER.exec(text)?.groups;
+  if (groups === undefined) return undefined;
+  const { sign, whole = '0', fraction = '', exponent: exponentText = '0' } = groups;
   const all = whole + fraction;
   const first = all.search(/[1-9]/);
   if (first < 0) return { negative: false, digits: '', exponent: 0 };
