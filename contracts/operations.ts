@@ -23,6 +23,7 @@ import {
   RetryAfterHeader,
 } from './http.ts';
 import { DeleteItemResponse, Item, ListItemsQuery, ListItemsResponse, PutItemResponse } from './item.ts';
+import type { MetricOperation } from './metrics.ts';
 import { templatePattern } from './path-template.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
 import { INTERNAL_DETAIL, PROBLEM_KINDS, type ProblemKindName } from './problem-kinds.ts';
@@ -66,6 +67,8 @@ export interface OperationSpec {
   readonly tag: 'Items' | 'Health';
   /** The OAuth 2.0 scope a caller's token must carry; absent for public operations. */
   readonly scope?: Scope;
+  /** The `Operation` its requests' metrics carry (contracts/metrics.ts); absent: no metrics (probes). */
+  readonly metric?: MetricOperation;
   readonly summary: string;
   readonly description: string;
   readonly params?: z.ZodObject;
@@ -209,6 +212,7 @@ export const operations = {
   },
   ready: {
     operationId: 'getReady',
+    metric: 'ready',
     method: 'GET',
     path: '/ready',
     tag: 'Health',
@@ -223,6 +227,7 @@ export const operations = {
   },
   listItems: {
     operationId: 'listItems',
+    metric: 'list',
     method: 'GET',
     path: '/picus/list',
     tag: 'Items',
@@ -252,6 +257,7 @@ export const operations = {
   },
   putItem: {
     operationId: 'putItem',
+    metric: 'put',
     method: 'POST',
     path: '/picus/put',
     tag: 'Items',
@@ -309,6 +315,7 @@ export const operations = {
   },
   getItem: {
     operationId: 'getItem',
+    metric: 'get',
     method: 'GET',
     path: '/picus/get/{key}',
     tag: 'Items',
@@ -329,6 +336,7 @@ export const operations = {
   },
   deleteItem: {
     operationId: 'deleteItem',
+    metric: 'delete',
     method: 'DELETE',
     path: '/picus/{key}',
     tag: 'Items',

@@ -57,11 +57,14 @@ export class IdempotencyConflict extends DomainError {
  */
 export class StoreUnavailable extends DomainError {
   readonly kind = 'StoreUnavailable';
+  /** The store refused for capacity (throttling), rather than failing or not answering. */
+  readonly throttled: boolean;
   constructor(
     readonly retryAfterSeconds: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; throttled?: boolean },
   ) {
     super('The item store is temporarily unavailable.', options);
+    this.throttled = options?.throttled ?? false;
   }
 }
 

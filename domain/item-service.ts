@@ -43,6 +43,14 @@ export class ItemService {
     this.#newId = options.newId ?? (() => crypto.randomUUID());
   }
 
+  /**
+   * The same use cases over the same store seen through `wrap` (a decorator of the port, e.g.
+   * one that times each call for one request's metrics).
+   */
+  withRepository(wrap: (repository: ItemRepository) => ItemRepository): ItemService {
+    return new ItemService(wrap(this.#repository), { now: this.#now, newId: this.#newId });
+  }
+
   async list(limit: number = DEFAULT_PAGE_SIZE, cursor?: string): Promise<ItemPage> {
     assertValidPageSize(limit);
     return this.#repository.scan(limit, cursor);

@@ -14,6 +14,13 @@ const RETRYABLE_SERVICE_ERRORS = new Set([
   'ResourceInUseException',
 ]);
 
+/** The retryable errors that say the table's capacity, not its health, refused the call. */
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
 /** Seconds a client should wait before retrying after the store failed. */
 export const STORE_RETRY_AFTER_SECONDS = 1;
 
@@ -44,7 +51,8 @@ export function toDomainError(
   const clientFault = status !== undefined && status >= 400 && status < 500;
   if (!clientFault || (name !== undefined && RETRYABLE_SERVICE_ERRORS.has(name))) {
     // Network errors, timeouts, 5xx and throttling: the store is unavailable for now.
-    return new StoreUnavailable(STORE_RETRY_AFTER_SECONDS, { cause: error });
+    const throttled = name !== undefined && THROTTLING_ERRORS.has(name);
+    return new StoreUnavailable(STORE_RETRY_AFTER_SECONDS, { cause: error, throttled });
   }
   // Anything else (access denied, malformed request) is our bug or misconfiguration.
   return error instanceof Error ? error : new Error('DynamoDB call failed', { cause: error });

@@ -4,10 +4,12 @@ import { operationFor, operations } from '../../contracts/operations.ts';
 import { InvalidIdempotencyKey, InvalidKey, InvalidPageRequest } from '../../domain/errors.ts';
 import { IDEMPOTENCY_KEY_RULE } from '../../domain/item-rules.ts';
 import type { ItemService } from '../../domain/item-service.ts';
+import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Authorizer } from '../shared/auth/authorizer.ts';
 import { ANONYMOUS, type Caller } from '../shared/auth/caller.ts';
 import { MALFORMED_KEY } from '../shared/path-key.ts';
 import { routeProblem } from '../shared/route-problem.ts';
+import { timedRepository } from '../shared/timed-repository.ts';
 import { apiDocs } from './docs/api-docs.ts';
 import { type AppHandler, pathOf } from './envelope.ts';
 import { readJsonBody } from './json-body.ts';
@@ -33,9 +35,10 @@ export interface App {
  * serves /openapi.json and Swagger UI at /docs.
  */
 export function createApp({ service, auth }: AppOptions): App {
-  // Elysia builds each request's context itself; the caller proved below reaches the routes
-  // through this map, local to this app, for as long as its request lives.
-  const callers = new WeakMap<Request, Caller>();
+  // Elysia builds each request's context itself; the exchange made below (the caller proved,
+  // what the routes measure) reaches the routes through this map, local to this app, for as
+  // long as its request lives.
+  const exchanges = new WeakMap<Request, Exchange>();
   // Elysia by default finds the path by skipping 11 characters ("http://a.bc"), which
   // misroutes a request whose Host header is shorter (`Host: a`). The container only
   // speaks plain HTTP (TLS ends at the load balancer), so skipping "http://" is exact.
@@ -45,27 +48,31 @@ export function createApp({ service, auth }: AppOptions): App {
       if (code === 'VALIDATION') throw validationFailure(error);
       throw error;
     })
-    .derive(({ request }): { caller: Caller } => ({ caller: callers.get(request) ?? ANONYMOUS }))
+    .derive(({ request }): { exchange: Exchange } => ({
+      exchange: exchanges.get(request) ?? newExchange(service),
+    }))
     .use(apiDocs(auth.settings))
     .get(routeOf(operations.health), () => ({ status: 'ok' as const }))
-    .get(routeOf(operations.ready), async () => {
-      await service.ready();
+    .get(routeOf(operations.ready), async ({ exchange }) => {
+      await exchange.service.ready();
       return { status: 'ready' as const };
     })
     .get(
       routeOf(operations.listItems),
-      async ({ query }) => {
-        const page = await service.list(query.limit, query.cursor);
+      async ({ query, exchange }) => {
+        const page = await exchange.service.list(query.limit, query.cursor);
         return { items: page.items, count: page.items.length, next_cursor: page.nextCursor ?? null };
       },
       { query: operations.listItems.query },
     )
     .post(
       routeOf(operations.putItem),
-      async ({ request, set, caller }) => {
+      async ({ request, set, exchange }) => {
         const data = await readJsonBody(request);
         const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
-        const { item, replayed } = await service.put(data, { idempotencyKey, createdBy: caller.subject });
+        const createdBy = exchange.caller.subject;
+        const { item, replayed } = await exchange.service.put(data, { idempotencyKey, createdBy });
+        exchange.replayed = replayed;
         set.status = 201;
         set.headers.location = `/picus/get/${encodeURIComponent(item.object_id)}`;
         if (replayed) set.headers['idempotent-replayed'] = 'true';
@@ -77,18 +84,48 @@ export function createApp({ service, auth }: AppOptions): App {
     .get('/picus/get/', () => {
       throw new InvalidKey('The key must not be empty.');
     })
-    .get(routeOf(operations.getItem), ({ params }) => service.get(params.key), {
+    .get(routeOf(operations.getItem), ({ params, exchange }) => exchange.service.get(params.key), {
       params: operations.getItem.params,
     });
   return {
     async handle(request) {
-      const scope = operationFor(request.method, pathOf(request.url))?.scope;
-      if (scope === undefined) return { response: await routes.handle(request) };
-      const caller = await auth.authorize(request.headers.get('authorization'), scope);
-      callers.set(request, caller);
-      return { response: await routes.handle(request), caller };
+      const op = operationFor(request.method, pathOf(request.url));
+      const exchange = newExchange(service);
+      const facts = () => ({ operation: op?.metric, storeMs: exchange.storeMs, replayed: exchange.replayed });
+      try {
+        if (op?.scope !== undefined) {
+          exchange.caller = await auth.authorize(request.headers.get('authorization'), op.scope);
+        }
+        exchanges.set(request, exchange);
+        return { response: await routes.handle(request), caller: exchange.caller, ...facts() };
+      } catch (failure) {
+        return { failure, caller: callerOfFailure(failure) ?? exchange.caller, ...facts() };
+      }
     },
   };
+}
+
+/** One request's state inside the app: who called, its view of the store, what was measured. */
+interface Exchange {
+  caller: Caller;
+  /** The item service over a store whose calls add to `storeMs`. */
+  readonly service: ItemService;
+  storeMs: number | undefined;
+  replayed: boolean | undefined;
+}
+
+function newExchange(service: ItemService): Exchange {
+  const exchange: Exchange = {
+    caller: ANONYMOUS,
+    service: service.withRepository((repository) =>
+      timedRepository(repository, (ms) => {
+        exchange.storeMs = (exchange.storeMs ?? 0) + ms;
+      }),
+    ),
+    storeMs: undefined,
+    replayed: undefined,
+  };
+  return exchange;
 }
 
 /** The operation's path as an Elysia route: `{key}` becomes `:key`. */

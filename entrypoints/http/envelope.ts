@@ -1,19 +1,23 @@
-import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Caller } from '../shared/auth/caller.ts';
 import { type CorsPolicy, preflight } from '../shared/cors.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
-import { type Logger, requestLogEntry } from '../shared/logger.ts';
+import type { Logger } from '../shared/logger.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
+import { logRequest } from '../shared/request-log.ts';
+import type { RequestMeasures } from '../shared/request-metrics.ts';
 import { responseHeaders } from '../shared/response-headers.ts';
 import { problemResponse } from './problem-response.ts';
 
-/** What the app answered, and who a token proved the caller to be (for the log line). */
-export interface Answer {
-  readonly response: Response;
+/** What the app learnt of a request besides its answer: who called, and what it measured. */
+export interface RequestFacts extends RequestMeasures {
+  /** Who a token proved the caller to be (for refusals too, when the token named someone). */
   readonly caller?: Caller | undefined;
 }
 
-/** The app as the envelope drives it: it answers, or rejects with what failed. */
+/** The app's answer: a response, or the failure the envelope turns into a problem. */
+export type Answer = RequestFacts & ({ readonly response: Response } | { readonly failure: unknown });
+
+/** The app as the envelope drives it. */
 export type AppHandler = (request: Request) => Promise<Answer>;
 
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -49,22 +53,19 @@ export function withEnvelope(
     const startedAt = performance.now();
     const headers = request.headers;
     const requestId = requestIdFrom((name) => headers.get(name));
-    const complete = (response: Response, caller: Caller | undefined, failure?: unknown): Response => {
+    const complete = (response: Response, facts: RequestFacts, failure?: unknown): Response => {
       const out = response.headers;
       const added = responseHeaders(requestId, cors, cors === undefined ? null : headers.get('origin'));
       for (const name in added) out.set(name, added[name] as string);
-      if (logger.logsRequest(response.status)) {
-        const path = pathOf(request.url);
-        const { method } = request;
-        const { status } = response;
-        logger.request(requestLogEntry({ requestId, method, path, status, startedAt, caller, failure }));
-      }
+      const { method } = request;
+      const path = pathOf(request.url);
+      logRequest(logger, { ...facts, requestId, method, path, status: response.status, startedAt, failure });
       return finish ? finish(response) : response;
     };
-    const fail = (error: unknown): Response => {
+    const fail = (error: unknown, facts: RequestFacts): Response => {
       // Whatever failed once the client had gone (its body read, typically) failed because it went.
       const failure = request.signal.aborted ? CLIENT_CLOSED : error;
-      return complete(problemResponse(failure, requestId), callerOfFailure(error), error);
+      return complete(problemResponse(failure, requestId), facts, error);
     };
     let pending: Promise<Answer>;
     try {
@@ -73,12 +74,15 @@ export function withEnvelope(
         cors !== undefined && request.method === 'OPTIONS'
           ? preflight(cors, request.method, pathOf(request.url), (name) => headers.get(name))
           : undefined;
-      if (answer !== undefined) return Promise.resolve(complete(new Response(null, answer), undefined));
+      if (answer !== undefined) return Promise.resolve(complete(new Response(null, answer), {}));
       pending = handle(request);
     } catch (error) {
-      return Promise.resolve(fail(error));
+      return Promise.resolve(fail(error, {}));
     }
-    return pending.then((answer) => complete(answer.response, answer.caller), fail);
+    return pending.then(
+      (answer) => ('response' in answer ? complete(answer.response, answer) : fail(answer.failure, answer)),
+      (error: unknown) => fail(error, {}),
+    );
   };
 }
 

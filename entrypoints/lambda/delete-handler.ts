@@ -1,18 +1,21 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { SCOPES } from '../../contracts/auth.ts';
 import type { DeleteItemResponse } from '../../contracts/item.ts';
+import { operationFor } from '../../contracts/operations.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import type { ItemService } from '../../domain/item-service.ts';
 import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Authorizer } from '../shared/auth/authorizer.ts';
 import type { Caller } from '../shared/auth/caller.ts';
 import type { CorsPolicy } from '../shared/cors.ts';
-import { type Logger, requestLogEntry } from '../shared/logger.ts';
+import type { Logger } from '../shared/logger.ts';
 import { decodePathKey } from '../shared/path-key.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
+import { logRequest } from '../shared/request-log.ts';
 import { responseHeaders } from '../shared/response-headers.ts';
 import { routeProblem } from '../shared/route-problem.ts';
+import { timedRepository } from '../shared/timed-repository.ts';
 import { albHeader, albResult } from './alb-event.ts';
 
 const ITEM_PATH = /^\/picus\/([^/]*)$/;
@@ -39,6 +42,7 @@ export function createDeleteHandler(
     let body: string;
     let failure: unknown;
     let caller: Caller | undefined;
+    let storeMs: number | undefined;
     try {
       status = 200;
       headers = { 'content-type': 'application/json' };
@@ -49,7 +53,12 @@ export function createDeleteHandler(
         const encodedKey = encodedKeyFrom(event.httpMethod, path);
         caller = await auth.authorize(albHeader(event, 'authorization'), SCOPES.delete);
         const key = decodePathKey(encodedKey);
-        await service.delete(key);
+        const timed = service.withRepository((repository) =>
+          timedRepository(repository, (ms) => {
+            storeMs = (storeMs ?? 0) + ms;
+          }),
+        );
+        await timed.delete(key);
         const response: DeleteItemResponse = { object_id: key, deleted: true };
         body = JSON.stringify(response);
       }
@@ -63,7 +72,8 @@ export function createDeleteHandler(
     }
     Object.assign(headers, responseHeaders(requestId, cors, albHeader(event, 'origin') ?? null));
     const { httpMethod: method } = event;
-    logger.request(requestLogEntry({ requestId, method, path, status, startedAt, caller, failure }));
+    const operation = operationFor(method, path)?.metric;
+    logRequest(logger, { requestId, method, path, status, startedAt, caller, failure, operation, storeMs });
     return albResult(event, status, headers, body);
   };
 }

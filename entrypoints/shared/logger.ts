@@ -1,5 +1,5 @@
 import { CLIENT_CLOSED_REQUEST } from '../../contracts/problem-kinds.ts';
-import type { Caller } from './auth/caller.ts';
+import type { EmfMetrics } from './request-metrics.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -20,7 +20,8 @@ export interface RequestLogEntry {
 export interface Logger {
   /** Whether a request line with this status would be written (lets callers skip building it). */
   logsRequest(status: number): boolean;
-  request(entry: RequestLogEntry): void;
+  /** One request's line; with `metrics`, the line is also an EMF document CloudWatch extracts them from. */
+  request(entry: RequestLogEntry, metrics?: EmfMetrics): void;
   event(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -39,48 +40,26 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
     status >= 500 ? 'error' : status === CLIENT_CLOSED_REQUEST ? 'warn' : 'info';
   return {
     logsRequest: (status) => RANK[requestLevel(status)] >= threshold,
-    request: (entry) => emit(requestLevel(entry.status), entry),
+    request: (entry, metrics) => {
+      const lineLevel = requestLevel(entry.status);
+      if (RANK[lineLevel] < threshold) return;
+      if (metrics === undefined) return emit(lineLevel, entry);
+      // EMF: `_aws` first, then the same fields as any line, then the dimension and metric members.
+      const now = Date.now();
+      const fields = JSON.stringify({
+        time: new Date(now).toISOString(),
+        level: lineLevel,
+        ...entry,
+        ...metrics.members,
+      });
+      write(`{"_aws":{"Timestamp":${now},"CloudWatchMetrics":${metrics.directive}},${fields.slice(1)}\n`);
+    },
     event: (lineLevel, message, fields) => emit(lineLevel, { message, ...fields }),
   };
 }
 
 function writeStdout(line: string): void {
   process.stdout.write(line);
-}
-
-/** What the container's envelope and the Lambda know of a request when they log it. */
-export interface AnsweredRequest {
-  readonly requestId: string;
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  /** `performance.now()` when the request arrived. */
-  readonly startedAt: number;
-  /** Who a token proved the caller to be, if one did (also for refusals that name the caller). */
-  readonly caller?: Caller | undefined;
-  /** What failed, for a 5xx: its cause reaches the log line, never the client. */
-  readonly failure?: unknown;
-}
-
-/** The one access-log entry of an answered request, the same from both backends. */
-export function requestLogEntry(request: AnsweredRequest): RequestLogEntry {
-  return {
-    request_id: request.requestId,
-    method: request.method,
-    path: request.path,
-    status: request.status,
-    latency_ms: Math.round((performance.now() - request.startedAt) * 100) / 100,
-    ...callerFields(request.caller),
-    error: request.status >= 500 ? describeFailure(request.failure) : undefined,
-  };
-}
-
-/** The identity fields of a request's log line, from the caller a token proved (if any). */
-function callerFields(caller: Caller | undefined): { client_id?: string; sub?: string } {
-  if (caller === undefined || caller.subject === null) return {};
-  return caller.clientId === undefined
-    ? { sub: caller.subject }
-    : { client_id: caller.clientId, sub: caller.subject };
 }
 
 /** What a log line may say about a failure: its name and our message, never a stack. */

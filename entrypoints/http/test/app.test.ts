@@ -318,7 +318,8 @@ describe('routing errors', () => {
     const app = createApp({ service: new ItemService(repository), auth });
     const headers = { authorization: `Bearer ${token}` };
     for (const origin of ['http://a', 'http://ab:1', 'http://[::1]', 'http://127.0.0.1:8000']) {
-      expect((await app.handle(new Request(`${origin}/picus/list`, { headers }))).response.status).toBe(200);
+      const answer = await app.handle(new Request(`${origin}/picus/list`, { headers }));
+      expect('response' in answer && answer.response.status).toBe(200);
     }
   });
 
