@@ -37,6 +37,7 @@ function listeningPort(message: unknown): number | undefined {
 export async function startContainer(
   env: Record<string, string>,
   command: string[] = [process.execPath, MAX_REQUEST_HEADER_FLAG, CONTAINER_MAIN],
+  onLine?: (line: string) => void,
 ): Promise<ContainerProcess> {
   let announce: (port: number) => void = () => {};
   const announced = new Promise<number>((resolve) => {
@@ -44,13 +45,15 @@ export async function startContainer(
   });
   const child = spawn(command, {
     env: { ...process.env, ...env },
-    stdout: 'inherit',
+    // With a reader of its lines, the container's stdout passes through this process unchanged.
+    stdout: onLine === undefined ? 'inherit' : 'pipe',
     stderr: 'inherit',
     ipc(message) {
       const port = listeningPort(message);
       if (port !== undefined) announce(port);
     },
   });
+  if (onLine !== undefined && child.stdout instanceof ReadableStream) void passThrough(child.stdout, onLine);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const outcome = await Promise.race([
     announced.then((port) => ({ port })),
@@ -81,4 +84,23 @@ export async function startContainer(
       return child.exited;
     },
   };
+}
+
+/** Copies `stream` to this process's stdout as it comes, and hands each whole line to `onLine`. */
+async function passThrough(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const chunk of stream) {
+    process.stdout.write(chunk);
+    pending += decoder.decode(chunk, { stream: true });
+    let end = pending.indexOf('\n');
+    while (end >= 0) {
+      onLine(pending.slice(0, end));
+      pending = pending.slice(end + 1);
+      end = pending.indexOf('\n');
+    }
+  }
 }

@@ -10,6 +10,7 @@ import type { Logger } from '../shared/logger.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { fromAlbResult, toAlbEvent } from './alb-translation.ts';
+import { LOCAL_METRICS_PATH, type MetricsWindow } from './metrics-window.ts';
 import type { LocalIssuer } from './oauth-issuer.ts';
 
 export type LambdaHandler = (event: ALBEvent) => Promise<ALBResult>;
@@ -31,6 +32,8 @@ export interface LoadBalancerOptions {
   readonly logger: Logger;
   /** The local OAuth 2.0 issuer, served on this origin as Cognito's domain would be. */
   readonly issuer?: LocalIssuer;
+  /** The last minute's application metrics, shown at LOCAL_METRICS_PATH (a local-only page). */
+  readonly metrics?: MetricsWindow;
 }
 
 /** A running load balancer: its server, its graceful stop, and its immediate one. */
@@ -152,6 +155,9 @@ export function startLoadBalancer(options: LoadBalancerOptions): LoadBalancer {
     if (url === undefined) return badHost(request, options.logger);
     const issued = options.issuer?.handle(request, url.pathname);
     if (issued !== undefined) return issued;
+    if (options.metrics !== undefined && request.method === 'GET' && url.pathname === LOCAL_METRICS_PATH) {
+      return Response.json(options.metrics.summary(), { headers: { 'cache-control': 'no-store' } });
+    }
     const headers = forwardedHeaders(request, server, url);
     // Bun closes a connection that pipelines requests to an async handler, answering none of them
     // (README, "HTTP/1.1 pipelining"), and it does so on the next turn of the event loop. Waiting

@@ -13,6 +13,7 @@ import { startContainer } from './container-process.ts';
 import { superviseEngine } from './engine-supervisor.ts';
 import { freePort } from './free-port.ts';
 import { startLoadBalancer } from './load-balancer.ts';
+import { LOCAL_METRICS_PATH, MetricsWindow } from './metrics-window.ts';
 import {
   createLocalIssuer,
   DEFAULT_LOCAL_CLIENT,
@@ -44,7 +45,12 @@ import { listenOn, startupFailureMessage } from './startup-failure.ts';
  * the container and the Lambda handler verify its tokens through its JWKS, over HTTP.
  */
 const config = loadConfig();
-const logger = createLogger(config.LOG_LEVEL);
+/** What CloudWatch would make of the stack's request lines, at LOCAL_METRICS_PATH. */
+const metrics = new MetricsWindow();
+const logger = createLogger(config.LOG_LEVEL, (line) => {
+  process.stdout.write(line);
+  metrics.observe(line);
+});
 /** The load balancer answers this machine only, unless HOST says otherwise. */
 const LB_HOST = config.HOST ?? '127.0.0.1';
 const stops: Array<() => Promise<unknown>> = [];
@@ -113,6 +119,7 @@ async function start(): Promise<void> {
         lambda: createDeleteHandler(service, logger, authorizer, config.CORS_ALLOWED_ORIGINS),
         logger,
         issuer,
+        metrics,
       }),
     );
     stops.unshift(() => lb.drain(config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
@@ -134,16 +141,20 @@ async function start(): Promise<void> {
   await ensureTableAt(endpoint, config.TABLE_NAME, config.AWS_REGION);
 
   lambdaConfig = { ...config, DYNAMODB_ENDPOINT: endpoint };
-  const container = await startContainer({
-    PORT_APP: String(appPort),
-    HOST: '127.0.0.1',
-    DYNAMODB_ENDPOINT: endpoint,
-    TABLE_NAME: config.TABLE_NAME,
-    AWS_REGION: config.AWS_REGION,
-    LOG_LEVEL: config.LOG_LEVEL,
-    SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS),
-    ...authEnv(auth),
-  });
+  const container = await startContainer(
+    {
+      PORT_APP: String(appPort),
+      HOST: '127.0.0.1',
+      DYNAMODB_ENDPOINT: endpoint,
+      TABLE_NAME: config.TABLE_NAME,
+      AWS_REGION: config.AWS_REGION,
+      LOG_LEVEL: config.LOG_LEVEL,
+      SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS),
+      ...authEnv(auth),
+    },
+    undefined,
+    (line) => metrics.observe(line),
+  );
   stops.unshift(() => container.stop());
   void container.process.exited.then((code) => {
     if (!shuttingDown) {
@@ -168,6 +179,7 @@ async function start(): Promise<void> {
       ),
       logger,
       issuer,
+      metrics,
     }),
   );
   stops.unshift(() => lb.drain(config.SHUTDOWN_TIMEOUT_MS, { noticeMs: config.SHUTDOWN_NOTICE_MS }));
@@ -200,6 +212,7 @@ function announce(
       `picus local stack is up`,
       `  API (load balancer)  ${base}   e.g. curl ${base}/health`,
       `  API docs             ${base}/docs`,
+      `  metrics              ${base}${LOCAL_METRICS_PATH}   (the last minute per operation, as CloudWatch will see it)`,
       `  container app        ${containerUrl}`,
       `  DELETE /picus/*      Lambda handler, invoked with ALB events`,
       `  store                ${store}`,

@@ -8,6 +8,7 @@ import { TokenResponse } from '../../../contracts/auth.ts';
 import { DeleteItemResponse, Item, PutItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { freePort } from '../free-port.ts';
+import { LOCAL_METRICS_PATH, type MetricsSummary } from '../metrics-window.ts';
 import { waitForStackReady } from '../stack-banner.ts';
 
 const MAIN = join(import.meta.dir, '..', 'main.ts');
@@ -225,6 +226,40 @@ describe('local stack (bun run dev)', () => {
       expect(stack.output()).toContain('AUTH_MODE=none');
       expect((await fetch(`${stack.base}/picus/list`)).status).toBe(200);
       expect((await fetch(`${stack.base}/oauth2/token`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      expect(await stopStack(stack)).toBe(0);
+    }
+  });
+
+  test('the last minute of metrics per operation, from the container process and the Lambda handler', async () => {
+    const stack = await startStack({ LOG_LEVEL: 'info', AUTH_MODE: 'none' });
+    try {
+      expect(stack.output()).toContain(`${stack.base.replace('127.0.0.1', 'localhost')}/_local/metrics`);
+      const put = await fetch(`${stack.base}/picus/put`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'metrics-1' },
+        body: '{"a":1}',
+      });
+      const { object_id } = PutItemResponse.parse(await put.json());
+      await fetch(`${stack.base}/picus/put`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'metrics-1' },
+        body: '{"a":2}',
+      });
+      await fetch(`${stack.base}/picus/get/${object_id}`);
+      await fetch(`${stack.base}/picus/${object_id}`, { method: 'DELETE' });
+      await fetch(`${stack.base}/picus/${object_id}`, { method: 'DELETE' });
+      // The container's lines reach the stack through its stdout: give the last one a moment.
+      let summary: MetricsSummary;
+      const deadline = Date.now() + 5_000;
+      do {
+        summary = (await (await fetch(`${stack.base}${LOCAL_METRICS_PATH}`)).json()) as MetricsSummary;
+        if (summary.operations.get !== undefined) break;
+        await Bun.sleep(50);
+      } while (Date.now() < deadline);
+      expect(summary.operations.put).toMatchObject({ requests: 2, outcomes: { ok: 1, conflict: 1 } });
+      expect(summary.operations.get).toMatchObject({ requests: 1, outcomes: { ok: 1 } });
+      expect(summary.operations.delete).toMatchObject({ requests: 2, outcomes: { ok: 1, not_found: 1 } });
     } finally {
       expect(await stopStack(stack)).toBe(0);
     }
