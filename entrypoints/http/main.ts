@@ -19,7 +19,7 @@ if (process.argv.includes('--healthcheck')) {
   process.exit(await runHealthcheck(config.PORT_APP));
 }
 
-const logger = createLogger(config.LOG_LEVEL);
+const logger = createLogger(config.LOG_LEVEL, undefined, { metrics: config.APP_METRICS === 'emf' });
 const auth = authSettingsFrom(config);
 if (auth.mode === 'none') logger.event('warn', 'AUTH_MODE=none: every item operation is open to anyone');
 const store = openItemStore(config);

@@ -13,7 +13,7 @@ import { createDeleteHandler } from './delete-handler.ts';
  * phase, and reused by every invocation.
  */
 const config = loadConfig();
-const logger = createLogger(config.LOG_LEVEL);
+const logger = createLogger(config.LOG_LEVEL, undefined, { metrics: config.APP_METRICS === 'emf' });
 const auth = authSettingsFrom(config);
 if (auth.mode === 'none') logger.event('warn', 'AUTH_MODE=none: DELETE needs no token');
 const store = openItemStore(config);

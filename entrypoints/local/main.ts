@@ -47,10 +47,14 @@ import { listenOn, startupFailureMessage } from './startup-failure.ts';
 const config = loadConfig();
 /** What CloudWatch would make of the stack's request lines, at LOCAL_METRICS_PATH. */
 const metrics = new MetricsWindow();
-const logger = createLogger(config.LOG_LEVEL, (line) => {
-  process.stdout.write(line);
-  metrics.observe(line);
-});
+const logger = createLogger(
+  config.LOG_LEVEL,
+  (line) => {
+    process.stdout.write(line);
+    metrics.observe(line);
+  },
+  { metrics: config.APP_METRICS === 'emf' },
+);
 /** The load balancer answers this machine only, unless HOST says otherwise. */
 const LB_HOST = config.HOST ?? '127.0.0.1';
 const stops: Array<() => Promise<unknown>> = [];
@@ -149,6 +153,7 @@ async function start(): Promise<void> {
       TABLE_NAME: config.TABLE_NAME,
       AWS_REGION: config.AWS_REGION,
       LOG_LEVEL: config.LOG_LEVEL,
+      APP_METRICS: config.APP_METRICS,
       SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS),
       ...authEnv(auth),
     },

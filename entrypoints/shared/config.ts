@@ -28,6 +28,11 @@ export const ConfigSchema = z.object({
   /** `dynamodb` (default) or `memory` (in-process, lost on exit). */
   PICUS_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /**
+   * `emf`: request lines also carry their CloudWatch metrics (README, Logs and metrics); `off`:
+   * plain lines, no custom metrics (and none of their cost).
+   */
+  APP_METRICS: z.enum(['emf', 'off']).default('emf'),
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: positiveMs(20_000),
   /**

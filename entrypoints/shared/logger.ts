@@ -29,8 +29,18 @@ export interface Logger {
  * One JSON object per line on stdout: what CloudWatch Logs Insights and any log
  * shipper parse without configuration. 5xx requests log at error level, abandoned ones at warn.
  */
-export function createLogger(level: LogLevel, write: (line: string) => void = writeStdout): Logger {
+export interface LoggerOptions {
+  /** Whether request lines carry their EMF metrics (APP_METRICS); default true. */
+  readonly metrics?: boolean;
+}
+
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = writeStdout,
+  options: LoggerOptions = {},
+): Logger {
   const threshold = RANK[level];
+  const withMetrics = options.metrics ?? true;
   const emit = (lineLevel: Exclude<LogLevel, 'silent'>, fields: object) => {
     if (RANK[lineLevel] < threshold) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, ...fields })}\n`);
@@ -43,7 +53,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
     request: (entry, metrics) => {
       const lineLevel = requestLevel(entry.status);
       if (RANK[lineLevel] < threshold) return;
-      if (metrics === undefined) return emit(lineLevel, entry);
+      if (metrics === undefined || !withMetrics) return emit(lineLevel, entry);
       // EMF: `_aws` first, then the same fields as any line, then the dimension and metric members.
       const now = Date.now();
       const fields = JSON.stringify({

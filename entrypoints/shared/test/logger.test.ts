@@ -24,3 +24,23 @@ describe('request log lines', () => {
     if (failed) expect(JSON.parse(lines.at(-1) as string).level).toBe('error');
   });
 });
+
+describe('metrics in request lines (APP_METRICS)', () => {
+  const metrics = { directive: '[]', members: { Operation: 'get', Requests: 1 } };
+
+  test('on by default: the line starts with the EMF metadata and carries the members', () => {
+    const lines: string[] = [];
+    createLogger('info', (line) => lines.push(line)).request(entry(200), metrics);
+    expect(lines[0]?.startsWith('{"_aws":{"Timestamp":')).toBe(true);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ status: 200, Operation: 'get', Requests: 1 });
+  });
+
+  test('off: the same line without them', () => {
+    const lines: string[] = [];
+    createLogger('info', (line) => lines.push(line), { metrics: false }).request(entry(200), metrics);
+    const line = JSON.parse(lines[0] as string);
+    expect(line).toMatchObject({ status: 200, request_id: 'r' });
+    expect(line._aws).toBeUndefined();
+    expect(line.Operation).toBeUndefined();
+  });
+});
