@@ -22,7 +22,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { MAX_REQUEST_HEADER_FLAG } from '../entrypoints/http/server.ts';
-import { createZip } from './lib/zip.ts';
+import { createZip } from './lib/deterministic-zip.ts';
 
 export const ROOT = resolve(import.meta.dir, '..');
 

@@ -16,8 +16,8 @@
 # workflow's rollback step waits for that (ecs-rollback.sh).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 image=${1:?usage: ecs-deploy.sh <image>}
 require_env ECS_CLUSTER ECS_SERVICE ECS_TASK_FAMILY ECS_CONTAINER_NAME

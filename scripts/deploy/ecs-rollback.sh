@@ -10,8 +10,8 @@
 # circuit breaker's deployment with one of our own.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 target=${1:?usage: ecs-rollback.sh <task-definition-arn>}
 require_env ECS_CLUSTER ECS_SERVICE

@@ -21,8 +21,8 @@
 # still holds), so a blip of the API cannot end a wait early.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 usage="usage: gate-handshake.sh wait-artifact <name> <seconds> [<job>] | wait-job <job> <seconds>"
 require_env GITHUB_TOKEN GITHUB_API_URL GITHUB_REPOSITORY GITHUB_RUN_ID GITHUB_RUN_ATTEMPT

@@ -15,8 +15,8 @@
 # alias and those alarms, which the deploy role may act on.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 usage="usage: lambda-deploy.sh <zip> | --version <n>"
 zip="" wanted=""

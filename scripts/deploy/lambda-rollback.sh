@@ -6,8 +6,8 @@
 #   env: LAMBDA_FUNCTION_NAME LAMBDA_ALIAS
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 version=${1:?usage: lambda-rollback.sh <version>}
 require_env LAMBDA_FUNCTION_NAME LAMBDA_ALIAS

@@ -6,8 +6,8 @@
 #   scripts/deploy/oci-digest.sh <oci-archive.tar>
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 archive=${1:?usage: oci-digest.sh <oci-archive.tar>}
 layout=$(mktemp -d)

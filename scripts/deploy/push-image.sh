@@ -12,8 +12,8 @@
 # this digest (a re-run), nothing is pushed; with another digest, it fails.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 archive=${1:?usage: push-image.sh <oci-archive.tar> <tag>}
 tag=${2:?usage: push-image.sh <oci-archive.tar> <tag>}

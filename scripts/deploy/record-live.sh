@@ -8,8 +8,8 @@
 #   outputs: task_definition, lambda_version
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=deploy-functions.sh
+source "$here/deploy-functions.sh"
 
 require_env ECS_CLUSTER ECS_SERVICE LAMBDA_FUNCTION_NAME LAMBDA_ALIAS
 task_definition=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --output json |

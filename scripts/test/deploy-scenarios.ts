@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatedAws } from '../../terraform-gen/emulator/emulated-aws.ts';
-import { createZip } from '../lib/zip.ts';
+import { createZip } from '../lib/deterministic-zip.ts';
 import { ROOT } from './artifacts.ts';
 import { writeOciArchive } from './oci-archive.ts';
 

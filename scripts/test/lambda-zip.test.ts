@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createZip } from '../lib/zip.ts';
+import { createZip } from '../lib/deterministic-zip.ts';
 import { lambdaArtifacts, runBuild } from './artifacts.ts';
 import { readZip } from './zip-reader.ts';
 

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Helpers shared by the deploy scripts. Sourced, not executed.
+# The shell functions every deploy script sources (not executed on its own): environment checks,
+# step outputs, log lines, ECS rollout waits and OCI manifest lookups.
 #
 # Every wait here ends within a bound given in seconds (ECS_WAIT_SECONDS, ...), so a step can
 # never outlive the job's timeout: .github/workflows/deploy.yml sets the bounds, and
