@@ -22,7 +22,7 @@ import { ensureTable } from '../../adapters/dynamodb/table.ts';
 import { TokenResponse } from '../../contracts/auth.ts';
 import { type LocalIssuerServer, serveLocalIssuer } from '../../entrypoints/local/local-issuer-server.ts';
 import { DEFAULT_LOCAL_CLIENT } from '../../entrypoints/local/oauth-issuer.ts';
-import { runCommand } from '../support/run-command.ts';
+import { runCommand } from '../support/child-processes.ts';
 import {
   type Contender,
   compare,

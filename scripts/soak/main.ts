@@ -15,12 +15,13 @@
  * after warm-up, or an embedded DynamoDB whose RSS after the run is above
  * ENGINE_RSS_DATA_FACTOR x the live data + ENGINE_RSS_BASE_MIB (issue 15, item 13).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'bun';
 import { freePort } from '../../entrypoints/local/free-port.ts';
 import { waitForStackReady } from '../../entrypoints/local/stack-banner.ts';
+import { childProcesses, statusMiB } from '../support/child-processes.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 const STACK_MAIN = join(ROOT, 'entrypoints', 'local', 'main.ts');
@@ -91,39 +92,6 @@ async function waitForBanner(): Promise<void> {
   });
   const { access_token } = (await response.json()) as { access_token: string };
   auth = { authorization: `Bearer ${access_token}` };
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
-/** A field of /proc/<pid>/status in MiB (Linux); NaN when unknown. */
-function statusMiB(pid: number | undefined, field: 'VmRSS' | 'RssAnon' | 'RssFile'): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Resident set size in MiB; NaN when unknown. */
@@ -337,10 +305,11 @@ const mib = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
 let exitCode = 1;
 try {
   await waitForBanner();
-  const children = childrenOf(stack.pid);
-  const containerPid = children.find((pid) => cmdline(pid).includes(CONTAINER_MAIN));
+  const childPid = (command: string) =>
+    childProcesses(stack.pid).find((child) => child.cmdline.includes(command))?.pid;
+  const containerPid = childPid(CONTAINER_MAIN);
   // The stack restarts an engine that dies (a new pid): look it up each time.
-  const dynamoPid = () => childrenOf(stack.pid).find((pid) => cmdline(pid).includes('dynalite'));
+  const dynamoPid = () => childPid('dynalite');
   if (containerPid === undefined) throw new Error('could not find the container process under the stack');
 
   console.log(

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Artifact } from '../build.ts';
+import { runCommand } from '../support/child-processes.ts';
 
 /**
  * The artifacts under test, built once per `bun test` run by the real CLI
@@ -25,18 +25,12 @@ let counter = 0;
 /** Runs `bun scripts/build.ts <args> --outdir=<fresh dir> --json`. */
 export async function runBuild(args: readonly string[]): Promise<BuildResult & { outdir: string }> {
   const outdir = join(scratch, `build-${++counter}`);
-  const child = Bun.spawn([process.execPath, BUILD_SCRIPT, ...args, `--outdir=${outdir}`, '--json'], {
-    cwd: ROOT,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`build failed (exit ${code}):\n${err}${out}`);
-  return { ...(JSON.parse(out) as BuildResult), outdir };
+  const { code, stdout, stderr } = await runCommand(
+    [process.execPath, BUILD_SCRIPT, ...args, `--outdir=${outdir}`, '--json'],
+    { cwd: ROOT },
+  );
+  if (code !== 0) throw new Error(`build failed (exit ${code}):\n${stderr}${stdout}`);
+  return { ...(JSON.parse(stdout) as BuildResult), outdir };
 }
 
 function artifact(result: BuildResult, kind: Artifact['kind']): Artifact {
@@ -57,16 +51,4 @@ export async function lambdaArtifacts(): Promise<{ bundle: Artifact; zip: Artifa
   lambdaBuild ??= runBuild(['--lambda-only']);
   const result = await lambdaBuild;
   return { bundle: artifact(result, 'lambda-bundle'), zip: artifact(result, 'lambda-zip') };
-}
-
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
-    });
-  });
 }

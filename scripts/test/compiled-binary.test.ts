@@ -8,10 +8,12 @@ import { TokenResponse } from '../../contracts/auth.ts';
 import { HealthResponse } from '../../contracts/health.ts';
 import { Item, ListItemsResponse, PutItemResponse } from '../../contracts/item.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import { freePort } from '../../entrypoints/local/free-port.ts';
 import { type LocalIssuerServer, serveLocalIssuer } from '../../entrypoints/local/local-issuer-server.ts';
 import { DEFAULT_LOCAL_CLIENT } from '../../entrypoints/local/oauth-issuer.ts';
 import type { Artifact } from '../build.ts';
-import { freePort, hostBinary, ROOT } from './artifacts.ts';
+import { runCommand, waitForHttp } from '../support/child-processes.ts';
+import { hostBinary, ROOT } from './artifacts.ts';
 
 /**
  * What ships is what is tested: the binary `bun run build` compiles (the Dockerfile runs the
@@ -33,19 +35,8 @@ let authorized: Record<string, string>;
 /** The environment that points the binary at the test's issuer. */
 const authEnv = () => ({ AUTH_MODE: 'jwt', AUTH_ISSUER: issuer.issuer.issuer });
 
-async function waitForHealth(url: string, child: Subprocess, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the binary exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(500) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`no /health within ${deadlineMs} ms:\n${output}`);
-    await Bun.sleep(50);
-  }
-}
+const waitForHealth = (url: string, child: Subprocess, timeoutMs: number) =>
+  waitForHttp(`${url}/health`, { timeoutMs, child, context: () => output });
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<void> {
   const decoder = new TextDecoder();
@@ -248,7 +239,7 @@ describe('the compiled container binary', () => {
       console.warn('no Chromium: running the api project of the smoke subset only');
       args.push('--project=api');
     }
-    const run = Bun.spawn(['node', ...args], {
+    const { code, stdout, stderr } = await runCommand(['node', ...args], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -259,17 +250,10 @@ describe('the compiled container binary', () => {
         AUTH_CLIENT_ID: DEFAULT_LOCAL_CLIENT.id,
         AUTH_CLIENT_SECRET: DEFAULT_LOCAL_CLIENT.secret,
       },
-      stdout: 'pipe',
-      stderr: 'pipe',
     });
-    const [out, err, code] = await Promise.all([
-      new Response(run.stdout).text(),
-      new Response(run.stderr).text(),
-      run.exited,
-    ]);
-    if (code !== 0) console.error(out, err);
+    if (code !== 0) console.error(stdout, stderr);
     expect(code).toBe(0);
-    expect(out).toMatch(/\d+ passed/);
+    expect(stdout).toMatch(/\d+ passed/);
   }, 120_000);
 
   test('SIGTERM drains and exits 0', async () => {

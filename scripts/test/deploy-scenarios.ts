@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatedAws } from '../../terraform-gen/emulator/emulated-aws.ts';
 import { createZip } from '../lib/deterministic-zip.ts';
+import { type CommandResult, runCommand } from '../support/child-processes.ts';
 import { ROOT } from './artifacts.ts';
 import { writeOciArchive } from './oci-archive.ts';
 
@@ -28,12 +29,9 @@ export interface DeployTarget {
   readonly terraformEnv: Record<string, string>;
 }
 
-export interface ScriptRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+/** A deploy script's run: what it printed and the step outputs it wrote to GITHUB_OUTPUT. */
+export interface ScriptRun extends CommandResult {
   readonly outputs: Record<string, string>;
-  readonly seconds: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: AWS CLI JSON is inspected structurally.
@@ -95,25 +93,11 @@ export async function runDeployScript(
   env: Record<string, string> = {},
 ): Promise<ScriptRun> {
   const output = outputFile();
-  const started = performance.now();
-  const child = Bun.spawn(['bash', join(SCRIPTS, script), ...args], {
+  const run = await runCommand(['bash', join(SCRIPTS, script), ...args], {
     cwd: ROOT,
     env: scriptEnv(target, env, output),
-    stdout: 'pipe',
-    stderr: 'pipe',
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: readOutputs(output),
-    seconds: (performance.now() - started) / 1000,
-  };
+  return { ...run, outputs: readOutputs(output) };
 }
 
 /**

@@ -17,6 +17,7 @@ import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
 import { type LocalIssuerServer, serveLocalIssuer } from '../../entrypoints/local/local-issuer-server.ts';
 import { DEFAULT_LOCAL_CLIENT } from '../../entrypoints/local/oauth-issuer.ts';
 import { LAMBDA_EXTERNALS } from '../build.ts';
+import { runCommand } from '../support/child-processes.ts';
 import { lambdaArtifacts, ROOT } from './artifacts.ts';
 import { readZip } from './zip-reader.ts';
 
@@ -84,7 +85,7 @@ async function invoke(events: ALBEvent[], env: Record<string, string>): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'picus-invoke-'));
   try {
     writeFileSync(join(dir, 'events.json'), JSON.stringify(events));
-    const child = Bun.spawn(
+    const { code, stdout, stderr } = await runCommand(
       [
         'node',
         join(task, 'driver.mjs'),
@@ -102,16 +103,9 @@ async function invoke(events: ALBEvent[], env: Record<string, string>): Promise<
           AUTH_ISSUER: issuer.issuer.issuer,
           ...env,
         },
-        stdout: 'pipe',
-        stderr: 'pipe',
       },
     );
-    const [out, err, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
-    if (code !== 0) throw new Error(`node exited ${code}:\n${out}${err}`);
+    if (code !== 0) throw new Error(`node exited ${code}:\n${stdout}${stderr}`);
     return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ALBResult[];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand } from '../../scripts/support/run-command.ts';
+import { runCommand } from '../../scripts/support/child-processes.ts';
 
 export const EMULATOR_SERVER = join(import.meta.dir, 'server.py');
 const MOTO_VERSION = readFileSync(EMULATOR_SERVER, 'utf8').match(/^MOTO_VERSION = "([^"]+)"/m)?.[1];

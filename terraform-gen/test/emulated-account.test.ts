@@ -16,7 +16,7 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../scripts/support/run-command.ts';
+import { runCommand } from '../../scripts/support/child-processes.ts';
 import { lambdaArtifacts, ROOT } from '../../scripts/test/artifacts.ts';
 import { deployScriptTests } from '../../scripts/test/deploy-scenarios.ts';
 import { type EmulatedAws, emulatorUnavailable, startEmulatedAws } from '../emulator/emulated-aws.ts';

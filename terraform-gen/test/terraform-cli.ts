@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand } from '../../scripts/support/run-command.ts';
+import { runCommand } from '../../scripts/support/child-processes.ts';
 import { AWS_PROVIDER_TESTED_VERSION } from '../src/constants.ts';
 
 export const TERRAFORM = Bun.which('terraform');

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Subprocess, spawn } from 'bun';
 import { TokenResponse } from '../../../contracts/auth.ts';
+import { type CommandResult, childProcesses, runCommand } from '../../../scripts/support/child-processes.ts';
 import { freePort } from '../free-port.ts';
 import { waitForStackReady } from '../stack-banner.ts';
 
@@ -72,32 +72,13 @@ export async function stopStack(stack: RunningStack): Promise<number> {
   return stack.process.exited;
 }
 
-export interface FinishedRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the stack until it exits on its own (a failure to start); kills it after `timeoutMs`. */
 export async function runStackToExit(
   dataDir: string,
   env: Record<string, string>,
   timeoutMs = 30_000,
-): Promise<FinishedRun> {
-  const child = spawn([process.execPath, STACK_MAIN], {
-    env: await stackEnv(dataDir, env),
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+): Promise<CommandResult> {
+  return runCommand([process.execPath, STACK_MAIN], { env: await stackEnv(dataDir, env), timeoutMs });
 }
 
 /** A token from the stack's own issuer (client credentials, every scope). */
@@ -111,28 +92,8 @@ export async function tokenFrom(base: string): Promise<string> {
   return TokenResponse.parse(await response.json()).access_token;
 }
 
-/** Direct children of a process (Linux /proc), with their command lines. */
-export function childProcesses(pid: number): Array<{ pid: number; cmdline: string }> {
-  let children: number[] = [];
-  try {
-    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    return [];
-  }
-  return children.map((child) => {
-    try {
-      return { pid: child, cmdline: readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ') };
-    } catch {
-      return { pid: child, cmdline: '' };
-    }
-  });
-}
+/** The local stack's tests list a stack's children from here too. */
+export { childProcesses };
 
 /** The embedded DynamoDB's process under a stack, if it has one right now. */
 export function enginePid(stackPid: number): number | undefined {
