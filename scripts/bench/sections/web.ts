@@ -1,0 +1,99 @@
+/**
+ * The web tier: the compiled binary with the in-memory store against a bare Bun.serve (the
+ * ceiling) and the same bare server sending picus's headers, with info logging, and without
+ * token checks (what checking a token costs, in the same rounds).
+ */
+import type { SectionRunner } from '../context.ts';
+import { log } from '../log.ts';
+import { type LoadRow, pct, ratioOf, ratioTarget, rowOf, type Target, target } from '../report.ts';
+import { compare } from '../rounds.ts';
+import { seedItem } from '../seed-item.ts';
+
+export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }) => {
+  const authorized = auth.headers;
+  const silent = await servers.picus({ PICUS_STORE: 'memory' }, 'picus (memory, LOG_LEVEL=silent)');
+  const info = await servers.picus(
+    { PICUS_STORE: 'memory', LOG_LEVEL: 'info' },
+    'picus (memory, LOG_LEVEL=info)',
+  );
+  // The same process without token verification: what checking the token costs, in the same rounds.
+  const open = await servers.picus(
+    { PICUS_STORE: 'memory', AUTH_MODE: 'none' },
+    'picus (memory, AUTH_MODE=none)',
+  );
+  const item = await seedItem(silent.url, authorized);
+  // Its own process, its own store: the same body, another id.
+  const infoItem = await seedItem(info.url, authorized);
+  const openItem = await seedItem(open.url, {});
+  const ceiling = await servers.ceiling(item.json);
+  // The same bare server, also sending the headers every picus response must carry.
+  const headed = await servers.ceiling(item.json, true);
+  const rows: LoadRow[] = [];
+  const targets: Target[] = [];
+  for (const [endpoint, path, infoPath, openPath] of [
+    ['GET /health', '/health', '/health', '/health'],
+    [
+      'GET /picus/get/{id}',
+      `/picus/get/${item.id}`,
+      `/picus/get/${infoItem.id}`,
+      `/picus/get/${openItem.id}`,
+    ],
+  ] as const) {
+    log(`web: ${endpoint}`);
+    const isItem = path !== '/health';
+    const results = await compare(
+      [
+        { name: 'ceiling', url: `${ceiling.url}${path}`, pid: ceiling.pid },
+        { name: 'headed', url: `${headed.url}${path}`, pid: headed.pid },
+        { name: 'picus', url: `${silent.url}${path}`, pid: silent.pid, headers: authorized },
+        { name: 'picus-info', url: `${info.url}${infoPath}`, pid: info.pid, headers: authorized },
+        // The same request (token included: its bytes cost the parser alike), not checked.
+        ...(isItem
+          ? [{ name: 'picus-open', url: `${open.url}${openPath}`, pid: open.pid, headers: authorized }]
+          : []),
+      ],
+      settings.timing,
+    );
+    const c = results.get('ceiling');
+    const p = results.get('picus');
+    rows.push(rowOf(`${endpoint} bare Bun.serve (ceiling)`, c, c));
+    rows.push(
+      rowOf(
+        `${endpoint} reference: bare Bun.serve + x-request-id, nosniff, no-store`,
+        results.get('headed'),
+        c,
+      ),
+    );
+    rows.push(rowOf(`${endpoint} picus binary, memory, LOG_LEVEL=silent`, p, c));
+    const o = results.get('picus-open');
+    if (o) rows.push(rowOf(`${endpoint} picus binary, memory, LOG_LEVEL=silent, AUTH_MODE=none`, o, c));
+    rows.push(
+      rowOf(
+        `${endpoint} picus binary, memory, LOG_LEVEL=info (stdout to /dev/null)`,
+        results.get('picus-info'),
+        c,
+      ),
+    );
+    if (o && p && c) {
+      // One CPU saturated by both: the rate ratio is the CPU ratio per request.
+      const cost = 1 - ratioOf(p, c) / ratioOf(o, c);
+      targets.push(
+        target('Token verification, warm process: share of the request CPU', '< 10%', pct(cost), cost < 0.1),
+      );
+    }
+    if (isItem && c && p) {
+      targets.push(
+        ratioTarget('Web GET /picus/get/{id} vs bare Bun.serve', ratioOf(p, c), 0.85),
+        target(
+          'Web GET /picus/get/{id} p99 at 32 connections',
+          '<= 3 ms',
+          `${p.p99Ms.toFixed(2)} ms`,
+          p.p99Ms <= 3,
+        ),
+      );
+      const rss = p.peakRssMb ?? Number.NaN;
+      targets.push(target('Web RSS under load', '<= 80 MB', `${rss.toFixed(1)} MB`, rss <= 80));
+    }
+  }
+  return { rows, targets };
+};

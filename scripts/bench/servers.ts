@@ -1,0 +1,124 @@
+/**
+ * The servers a section measures, each pinned to its CPU, and their stopping: a section starts
+ * what it needs from one `BenchServers` and main.ts stops it all when the section ends.
+ */
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from '../../adapters/dynamodb/dynamodb-client.ts';
+import { ensureTable } from '../../adapters/dynamodb/table.ts';
+import { freePort } from '../../entrypoints/local/free-port.ts';
+import { waitForHttp } from '../support/child-processes.ts';
+import type { RunAuth } from './auth.ts';
+import { log } from './log.ts';
+import { LOAD_CPU, type PinnedProcess, SERVER_CPU, spawnPinned } from './pinned-process.ts';
+import { BENCH_DIR, BINARY, ROOT, TABLE } from './settings.ts';
+
+export type Served = PinnedProcess & { readonly url: string };
+
+/** A client for setting up the embedded DynamoDB (tables, bulk loads), generous with time. */
+export function adminClient(endpoint: string): DynamoDBClient {
+  return createDynamoClient({
+    region: 'us-east-1',
+    endpoint,
+    connectTimeoutMs: 5000,
+    requestTimeoutMs: 30_000,
+    maxAttempts: 5,
+  });
+}
+
+const waitForHealth = (url: string) => waitForHttp(`${url}/health`, { timeoutMs: 15_000 });
+
+export class BenchServers {
+  private readonly stops: Array<() => Promise<void>> = [];
+
+  constructor(private readonly auth: RunAuth) {}
+
+  private started<P extends PinnedProcess>(proc: P): P {
+    this.stops.push(proc.stop);
+    return proc;
+  }
+
+  /** The compiled binary on the server CPU, checking tokens from the run's issuer unless `env` says not. */
+  async picus(env: Record<string, string>, label: string): Promise<Served> {
+    const port = await freePort();
+    const proc = this.started(
+      spawnPinned(SERVER_CPU, [BINARY], {
+        PORT_APP: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        TABLE_NAME: TABLE,
+        AWS_REGION: 'us-east-1',
+        ...this.auth.env,
+        ...env,
+      }),
+    );
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url);
+    log(`${label} up on ${url} (pid ${proc.pid})`);
+    return { ...proc, url };
+  }
+
+  /** The web tier's ceiling (ceiling-server.ts) serving `itemJson`; with `withHeaders`, picus's headers too. */
+  async ceiling(itemJson: string, withHeaders = false): Promise<Served> {
+    const port = await freePort();
+    const proc = this.started(
+      spawnPinned(SERVER_CPU, ['bun', join(BENCH_DIR, 'ceiling-server.ts')], {
+        PORT: String(port),
+        ITEM_JSON: itemJson,
+        ...(withHeaders ? { WITH_HEADERS: '1' } : {}),
+      }),
+    );
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url);
+    return { ...proc, url };
+  }
+
+  /** The embedded DynamoDB (dynalite, in memory) with the bench table, pinned to the load CPU: see the dynamo section. */
+  async engine(): Promise<PinnedProcess & { readonly endpoint: string }> {
+    const script = join(ROOT, 'adapters/dynamodb/embedded/dynalite-server.cjs');
+    const proc = this.started(spawnPinned(LOAD_CPU, ['node', script], {}, { stdout: 'pipe' }));
+    const reader = (proc.proc.stdout as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('\n')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('embedded DynamoDB exited before printing its port');
+      text += new TextDecoder().decode(value);
+    }
+    reader.releaseLock();
+    const { port } = JSON.parse(text.split('\n')[0] as string) as { port: number };
+    const endpoint = `http://127.0.0.1:${port}`;
+    const admin = adminClient(endpoint);
+    await ensureTable(admin, TABLE);
+    admin.destroy();
+    log(`embedded DynamoDB up on ${endpoint} (pid ${proc.pid}, CPU ${LOAD_CPU})`);
+    return { ...proc, endpoint };
+  }
+
+  /**
+   * The local stack with the in-memory store, app and load balancer in one process
+   * (entrypoints/local/main.ts), on the server CPU; it is its own token issuer.
+   */
+  async localStack(): Promise<PinnedProcess & { readonly lb: string; readonly app: string }> {
+    const appPort = await freePort();
+    const lbPort = await freePort();
+    const proc = this.started(
+      spawnPinned(SERVER_CPU, ['bun', join(ROOT, 'entrypoints/local/main.ts')], {
+        PICUS_STORE: 'memory',
+        PORT: String(lbPort),
+        PORT_APP: String(appPort),
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    const lb = `http://127.0.0.1:${lbPort}`;
+    await waitForHealth(lb);
+    return { ...proc, lb, app: `http://127.0.0.1:${appPort}` };
+  }
+
+  /** Stops everything started here, last first. */
+  async stopAll(): Promise<void> {
+    while (this.stops.length)
+      await this.stops
+        .pop()?.()
+        .catch(() => {});
+  }
+}
