@@ -3,6 +3,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type RoutingTable, routingTable } from '../../contracts/routing.ts';
 import { auth } from './auth.ts';
 import { compute } from './compute.ts';
@@ -153,7 +154,8 @@ export function renderStack(table: RoutingTable = routingTable): Map<string, str
   return new Map([...out.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export const INFRA_DIR = join(import.meta.dir, '..', '..', 'infra');
+// A file URL, not Bun's import.meta.dir: `npx tsx terraform-gen/main.ts` runs the generator on plain Node.
+export const INFRA_DIR = fileURLToPath(new URL('../../infra', import.meta.url));
 
 /** Differences between the generated stack and the `*.tf.json` files on disk (empty when up to date). */
 export function staleFiles(dir: string = INFRA_DIR): string[] {

@@ -1,8 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests compare against Terraform interpolation strings.
 import { describe, expect, test } from 'bun:test';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { routingTable } from '../../contracts/routing.ts';
+import { runCommand } from '../../scripts/support/child-processes.ts';
 import { LAMBDA, SHUTDOWN } from '../src/constants.ts';
-import { renderStack, staleFiles } from '../src/generate.ts';
+import { INFRA_DIR, renderStack, staleFiles } from '../src/generate.ts';
 import { parseContainerDefinitions, parsedStack } from './stack.ts';
 
 describe('generated infra/', () => {
@@ -16,6 +20,40 @@ describe('generated infra/', () => {
   test('output is deterministic across runs', () => {
     expect([...renderStack()]).toEqual([...renderStack()]);
   });
+
+  // For Terraform users without Bun: `npx tsx terraform-gen/main.ts` must write what `bun run gen` writes.
+  test('plain Node (npx tsx terraform-gen/main.ts) writes the same bytes as bun run gen', async () => {
+    const root = join(import.meta.dir, '..', '..');
+    const main = join(root, 'terraform-gen', 'main.ts');
+    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const dirs = {
+      bun: mkdtempSync(join(tmpdir(), 'picus-gen-bun-')),
+      node: mkdtempSync(join(tmpdir(), 'picus-gen-node-')),
+    };
+    try {
+      const runs = {
+        bun: await runCommand([process.execPath, main, dirs.bun], { cwd: root }),
+        // `node` itself, not Bun standing in for it: the runtime is part of what is compared.
+        node: await runCommand(['node', tsx, main, dirs.node], { cwd: root }),
+      };
+      for (const run of Object.values(runs)) expect(run.code, run.stderr).toBe(0);
+      const runtime = await runCommand(['node', '-p', 'process.versions.bun === undefined'], { cwd: root });
+      expect(runtime.stdout.trim()).toBe('true');
+      const committed = readdirSync(INFRA_DIR)
+        .filter((f) => f.endsWith('.tf.json'))
+        .sort();
+      for (const dir of Object.values(dirs)) {
+        expect(readdirSync(dir).sort()).toEqual(committed);
+        for (const file of committed) {
+          expect(readFileSync(join(dir, file), 'utf8'), file).toBe(
+            readFileSync(join(INFRA_DIR, file), 'utf8'),
+          );
+        }
+      }
+    } finally {
+      for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test('one file per concern, only the hashicorp/aws provider, pinned', () => {
     const s = parsedStack();
