@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { BUN, ROOT } from './e2e/support/bun.ts';
 import { CHROMIUM_PATH } from './e2e/support/chromium.ts';
 import { BASE_URL, DEPLOYMENT_TARGET } from './e2e/support/target.ts';
 
@@ -18,15 +17,10 @@ import { BASE_URL, DEPLOYMENT_TARGET } from './e2e/support/target.ts';
  * in parallel and against a shared deployment. Against a deployment (BASE_URL not on
  * loopback) no traces or screenshots are written: they would record production responses.
  */
-const root = dirname(fileURLToPath(import.meta.url));
 const target = BASE_URL;
 const port = process.env.PORT ?? '8080';
 const ci = !!process.env.CI;
 const baseURL = target ?? `http://localhost:${port}`;
-
-// Playwright runs on Node; the stack runs on Bun (the devDependency's binary, so npm alone suffices).
-const localBun = join(root, 'node_modules', '.bin', 'bun');
-const bun = existsSync(localBun) ? localBun : 'bun';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -73,8 +67,8 @@ export default defineConfig({
   webServer: target
     ? undefined
     : {
-        command: `"${bun}" e2e/local-stack.ts`,
-        cwd: root,
+        command: `"${BUN}" e2e/local-stack.ts`,
+        cwd: ROOT,
         url: `http://127.0.0.1:${port}/ready`,
         env: { PORT: port },
         reuseExistingServer: !ci,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing: Chromium (the /docs
 # browser check; Playwright cannot download its own browsers here), ShellCheck (lints the
-# workflows' shell), jq (the deploy scripts, run against the emulated AWS account) and strace
-# (proves the container binary writes no file). Needs root or sudo, and apt.
+# workflows' shell), jq (the deploy scripts, run against the emulated AWS account), strace
+# (proves the container binary writes no file) and unzip (an independent check of the Lambda zip).
+# Needs root or sudo, and apt.
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,7 @@ missing=()
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

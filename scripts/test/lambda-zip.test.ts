@@ -47,9 +47,13 @@ describe('the Lambda zip', () => {
     expect(() => createZip([{ name: '/abs', data: new Uint8Array() }])).toThrow(/unsupported/);
   });
 
-  test('unzip accepts it, when unzip is installed', async () => {
+  // An independent reader, not ours: readZip above could share a misreading with createZip.
+  // Without unzip this fails rather than passing unchecked (scripts/ensure-system-deps.sh installs it).
+  test('unzip accepts it', async () => {
     const unzip = Bun.which('unzip');
-    if (!unzip) return;
+    if (!unzip) {
+      throw new Error('unzip is not on PATH, so the zip cannot be checked by it: apt-get install unzip');
+    }
     const { zip } = await lambdaArtifacts();
     const check = Bun.spawnSync([unzip, '-t', zip.path]);
     expect(check.exitCode).toBe(0);
