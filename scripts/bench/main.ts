@@ -80,9 +80,7 @@ if (settings.build) {
   log('building with scripts/build.ts --target=host');
   const b = await runCommand(
     ['bun', join(ROOT, 'scripts/build.ts'), '--target=host', `--outdir=${BUILD_DIR}`],
-    {
-      cwd: ROOT,
-    },
+    { cwd: ROOT },
   );
   if (b.code !== 0) throw new Error(`build failed: ${b.stderr}`);
 }
