@@ -56,13 +56,10 @@ export function createLogger(
       if (metrics === undefined || !withMetrics) return emit(lineLevel, entry);
       // EMF: `_aws` first, then the same fields as any line, then the dimension and metric members.
       const now = Date.now();
-      const fields = JSON.stringify({
-        time: new Date(now).toISOString(),
-        level: lineLevel,
-        ...entry,
-        ...metrics.members,
-      });
-      write(`{"_aws":{"Timestamp":${now},"CloudWatchMetrics":${metrics.directive}},${fields.slice(1)}\n`);
+      const fields = JSON.stringify({ time: new Date(now).toISOString(), level: lineLevel, ...entry });
+      write(
+        `{"_aws":{"Timestamp":${now},"CloudWatchMetrics":${metrics.directive}},${fields.slice(1, -1)},${metrics.members}}\n`,
+      );
     },
     event: (lineLevel, message, fields) => emit(lineLevel, { message, ...fields }),
   };

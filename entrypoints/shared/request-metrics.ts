@@ -16,8 +16,13 @@ import { StoreUnavailable } from '../../domain/errors.ts';
 export interface EmfMetrics {
   /** The JSON of `_aws.CloudWatchMetrics`. */
   readonly directive: string;
-  /** Dimension values and metric values, written at the top level of the line as EMF wants. */
-  readonly members: Readonly<Record<string, string | number>>;
+  /**
+   * The dimension values and metric values as JSON members (`"Operation":"get",…`, no braces),
+   * written at the top level of the line as EMF wants. Text, not an object: every name and
+   * dimension value comes from a fixed set and every value is a number, so joining strings
+   * gives the same JSON as serializing, at a fraction of the cost on every request.
+   */
+  readonly members: string;
 }
 
 /** What is measured of a request besides its status and latency. */
@@ -54,6 +59,27 @@ export function outcomeOf(status: number, failure: unknown): Outcome {
   return 'client_error';
 }
 
+/** `"Operation":"get","Outcome":"ok","Requests":1,"Latency":` for each operation and outcome. */
+const HEADS = new Map<string, string>();
+function headOf(operation: MetricOperation, outcome: Outcome): string {
+  const key = `${operation} ${outcome}`;
+  let head = HEADS.get(key);
+  if (head === undefined) {
+    const members = {
+      [DIMENSIONS.operation]: operation,
+      [DIMENSIONS.outcome]: outcome,
+      [METRICS.requests.name]: 1,
+    };
+    head = `${JSON.stringify(members).slice(1, -1)},"${METRICS.latency.name}":`;
+    HEADS.set(key, head);
+  }
+  return head;
+}
+
+const STORE_LATENCY = `,"${METRICS.storeLatency.name}":`;
+const REPLAY = `,"${METRICS.idempotentReplay.name}":`;
+const CONFLICT = `,"${METRICS.idempotencyConflict.name}":`;
+
 /** The EMF metrics of an answered request of an operation; none for probes and non-operations. */
 export function requestMetrics(
   measures: RequestMeasures,
@@ -64,17 +90,12 @@ export function requestMetrics(
   const { operation, storeMs } = measures;
   if (operation === undefined) return undefined;
   const outcome = outcomeOf(status, failure);
-  const members: Record<string, string | number> = {
-    [DIMENSIONS.operation]: operation,
-    [DIMENSIONS.outcome]: outcome,
-    [METRICS.requests.name]: 1,
-    [METRICS.latency.name]: latencyMs,
-  };
-  if (storeMs !== undefined) members[METRICS.storeLatency.name] = Math.round(storeMs * 100) / 100;
+  let members = headOf(operation, outcome) + latencyMs;
+  if (storeMs !== undefined) members += STORE_LATENCY + Math.round(storeMs * 100) / 100;
   const put = operation === 'put';
   if (put) {
-    members[METRICS.idempotentReplay.name] = measures.replayed === true ? 1 : 0;
-    members[METRICS.idempotencyConflict.name] = outcome === 'conflict' ? 1 : 0;
+    members += REPLAY + (measures.replayed === true ? 1 : 0);
+    members += CONFLICT + (outcome === 'conflict' ? 1 : 0);
   }
   const directive =
     storeMs === undefined

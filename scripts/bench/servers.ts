@@ -38,20 +38,30 @@ export class BenchServers {
     return proc;
   }
 
-  /** The compiled binary on the server CPU, checking tokens from the run's issuer unless `env` says not. */
-  async picus(env: Record<string, string>, label: string): Promise<Served> {
+  /**
+   * The compiled binary on the server CPU, checking tokens from the run's issuer unless `env`
+   * says not. Its stdout goes to /dev/null, or with `drainedStdout` to a pipe this process reads
+   * and discards as fast as it comes (as the awslogs driver reads a task's stdout).
+   */
+  async picus(env: Record<string, string>, label: string, drainedStdout = false): Promise<Served> {
     const port = await freePort();
     const proc = this.started(
-      spawnPinned(SERVER_CPU, [BINARY], {
-        PORT_APP: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        TABLE_NAME: TABLE,
-        AWS_REGION: 'us-east-1',
-        ...this.auth.env,
-        ...env,
-      }),
+      spawnPinned(
+        SERVER_CPU,
+        [BINARY],
+        {
+          PORT_APP: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'silent',
+          TABLE_NAME: TABLE,
+          AWS_REGION: 'us-east-1',
+          ...this.auth.env,
+          ...env,
+        },
+        { stdout: drainedStdout ? 'pipe' : 'ignore' },
+      ),
     );
+    if (drainedStdout) void drain(proc.proc.stdout as ReadableStream<Uint8Array>);
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url);
     log(`${label} up on ${url} (pid ${proc.pid})`);
@@ -120,5 +130,12 @@ export class BenchServers {
       await this.stops
         .pop()?.()
         .catch(() => {});
+  }
+}
+
+/** Reads `stream` to its end, keeping nothing. */
+async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+  for await (const _chunk of stream) {
+    // discarded: only the writer's cost is measured
   }
 }

@@ -26,7 +26,7 @@ describe('request log lines', () => {
 });
 
 describe('metrics in request lines (APP_METRICS)', () => {
-  const metrics = { directive: '[]', members: { Operation: 'get', Requests: 1 } };
+  const metrics = { directive: '[]', members: '"Operation":"get","Requests":1' };
 
   test('on by default: the line starts with the EMF metadata and carries the members', () => {
     const lines: string[] = [];

@@ -21,7 +21,21 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
     { PICUS_STORE: 'memory', AUTH_MODE: 'none' },
     'picus (memory, AUTH_MODE=none)',
   );
+  // The log line in production: info level, stdout a pipe someone drains, with and without its
+  // EMF metrics (APP_METRICS), measured in the same rounds.
+  const emf = await servers.picus(
+    { PICUS_STORE: 'memory', LOG_LEVEL: 'info', APP_METRICS: 'emf' },
+    'picus (memory, LOG_LEVEL=info, drained pipe, APP_METRICS=emf)',
+    true,
+  );
+  const plain = await servers.picus(
+    { PICUS_STORE: 'memory', LOG_LEVEL: 'info', APP_METRICS: 'off' },
+    'picus (memory, LOG_LEVEL=info, drained pipe, APP_METRICS=off)',
+    true,
+  );
   const item = await seedItem(silent.url, authorized);
+  const emfItem = await seedItem(emf.url, authorized);
+  const plainItem = await seedItem(plain.url, authorized);
   // Its own process, its own store: the same body, another id.
   const infoItem = await seedItem(info.url, authorized);
   const openItem = await seedItem(open.url, {});
@@ -49,7 +63,21 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
         { name: 'picus-info', url: `${info.url}${infoPath}`, pid: info.pid, headers: authorized },
         // The same request (token included: its bytes cost the parser alike), not checked.
         ...(isItem
-          ? [{ name: 'picus-open', url: `${open.url}${openPath}`, pid: open.pid, headers: authorized }]
+          ? [
+              { name: 'picus-open', url: `${open.url}${openPath}`, pid: open.pid, headers: authorized },
+              {
+                name: 'picus-emf',
+                url: `${emf.url}/picus/get/${emfItem.id}`,
+                pid: emf.pid,
+                headers: authorized,
+              },
+              {
+                name: 'picus-plain',
+                url: `${plain.url}/picus/get/${plainItem.id}`,
+                pid: plain.pid,
+                headers: authorized,
+              },
+            ]
           : []),
       ],
       settings.timing,
@@ -74,6 +102,28 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
         c,
       ),
     );
+    const withEmf = results.get('picus-emf');
+    const withoutEmf = results.get('picus-plain');
+    if (withEmf && withoutEmf && c) {
+      rows.push(
+        rowOf(
+          `${endpoint} picus binary, memory, LOG_LEVEL=info, drained pipe, APP_METRICS=off`,
+          withoutEmf,
+          c,
+        ),
+        rowOf(`${endpoint} picus binary, memory, LOG_LEVEL=info, drained pipe, APP_METRICS=emf`, withEmf, c),
+      );
+      // One CPU saturated by both: the rate ratio is the CPU ratio per request.
+      const cost = 1 - ratioOf(withEmf, c) / ratioOf(withoutEmf, c);
+      targets.push(
+        target(
+          'EMF metrics in the log line: cost over the plain line (info, drained pipe)',
+          '<= 5%',
+          pct(cost),
+          cost <= 0.05,
+        ),
+      );
+    }
     if (o && p && c) {
       // One CPU saturated by both: the rate ratio is the CPU ratio per request.
       const cost = 1 - ratioOf(p, c) / ratioOf(o, c);
