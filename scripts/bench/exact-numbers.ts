@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { parseExactJson } from '../../domain/exact-number.ts';
 import { storableData } from '../../domain/item-rules.ts';
+import { median, nsPerOp } from './ns-per-op.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);
@@ -29,24 +30,6 @@ const BODIES: Record<string, string> = {
   }),
   'numbers (13 KB, 1,000 numbers)': `${JSON.stringify(Array.from({ length: 1000 }, (_, i) => i * 1.25 + 0.001)).replace(/^/, '{"v":')}}`,
 };
-
-function nsPerOp(work: () => void, minMs = 200): number {
-  for (let i = 0; i < 200; i++) work();
-  let iterations = 0;
-  const start = Bun.nanoseconds();
-  let elapsed = 0;
-  while (elapsed < minMs * 1e6) {
-    for (let i = 0; i < 100; i++) work();
-    iterations += 100;
-    elapsed = Bun.nanoseconds() - start;
-  }
-  return elapsed / iterations;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 console.log(`Bun ${Bun.version}, ${rounds} rounds, median ns per body`);
 console.log(

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, type Logger } from '../../entrypoints/shared/logger.ts';
 import { type AnsweredRequest, logRequest } from '../../entrypoints/shared/request-log.ts';
+import { median, nsPerOp } from './ns-per-op.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);
@@ -39,21 +40,9 @@ const request: AnsweredRequest = {
 const plain = createLogger('info', write, { metrics: false });
 const emf = createLogger('info', write, { metrics: true });
 
-function nsPerLine(logger: Logger, minMs = 300): number {
-  const line = () => logRequest(logger, { ...request, startedAt: performance.now() });
-  for (let i = 0; i < 2_000; i++) line();
-  let count = 0;
-  const start = Bun.nanoseconds();
-  let elapsed = 0;
-  while (elapsed < minMs * 1e6) {
-    for (let i = 0; i < 200; i++) line();
-    count += 200;
-    elapsed = Bun.nanoseconds() - start;
-  }
-  return elapsed / count;
-}
+const nsPerLine = (logger: Logger) =>
+  nsPerOp(() => logRequest(logger, { ...request, startedAt: performance.now() }), 300, 2_000);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const results = { plain: [] as number[], emf: [] as number[] };
 for (let round = 0; round < rounds; round++) {
   results.plain.push(nsPerLine(plain));

@@ -1,36 +1,27 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import { DeleteItemResponse, Item, ListItemsResponse, PutItemResponse } from '../../../contracts/item.ts';
 import { Problem } from '../../../contracts/problem.ts';
 import { ItemService } from '../../../domain/item-service.ts';
-import { type Authorizer, createAuthorizer } from '../../shared/auth/authorizer.ts';
-import { startTestIssuer, type TestIssuer } from '../../shared/auth/test/test-issuer.ts';
+import { issuerForTests } from '../../shared/auth/test/test-issuer.ts';
 import { createLogger, type RequestLogEntry } from '../../shared/logger.ts';
 import { createApp } from '../app.ts';
 import { withEnvelope } from '../envelope.ts';
 
 const BASE = 'http://picus.test';
 
-let issuer: TestIssuer;
-let auth: Authorizer;
-/** A token with every scope, for client-1; sent by `call` unless a test sends its own. */
-let token: string;
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  auth = createAuthorizer(issuer.settings);
-  token = await issuer.token();
-});
-afterAll(() => issuer.stop());
+/** The issuer, an authorizer trusting it, and a token with every scope for client-1 (sent by `call`). */
+const tokens = issuerForTests();
 
 function harness() {
   const repository = new MemoryItemRepository();
   const lines: string[] = [];
   const logger = createLogger('info', (line) => lines.push(line));
-  const app = createApp({ service: new ItemService(repository), auth });
+  const app = createApp({ service: new ItemService(repository), auth: tokens.auth });
   const handle = withEnvelope((request) => app.handle(request), logger);
   const call = (path: string, init?: RequestInit) => {
     const headers = new Headers(init?.headers);
-    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${tokens.token}`);
     return handle(new Request(`${BASE}${path}`, { ...init, headers }));
   };
   const put = (body: unknown, headers: Record<string, string> = {}) =>
@@ -315,8 +306,8 @@ describe('routing errors', () => {
 
   test('a short Host header still routes correctly', async () => {
     const { repository } = harness();
-    const app = createApp({ service: new ItemService(repository), auth });
-    const headers = { authorization: `Bearer ${token}` };
+    const app = createApp({ service: new ItemService(repository), auth: tokens.auth });
+    const headers = { authorization: `Bearer ${tokens.token}` };
     for (const origin of ['http://a', 'http://ab:1', 'http://[::1]', 'http://127.0.0.1:8000']) {
       const answer = await app.handle(new Request(`${origin}/picus/list`, { headers }));
       expect('response' in answer && answer.response.status).toBe(200);
@@ -400,7 +391,7 @@ describe('authentication and scopes', () => {
     '%s with a bad token: 401 invalid_token with a short reason',
     async (_op, path, init) => {
       const { call } = harness();
-      const expired = await issuer.token({ exp: Math.floor(Date.now() / 1000) - 3600 });
+      const expired = await tokens.issuer.token({ exp: Math.floor(Date.now() / 1000) - 3600 });
       const response = await call(path, {
         ...init,
         headers: { ...init.headers, authorization: `Bearer ${expired}` },
@@ -413,7 +404,7 @@ describe('authentication and scopes', () => {
 
   test('a token without the scope: 403 insufficient_scope naming it', async () => {
     const { put, call } = harness();
-    const readOnly = `Bearer ${await issuer.token({ scope: 'picus/read' })}`;
+    const readOnly = `Bearer ${await tokens.issuer.token({ scope: 'picus/read' })}`;
     const response = await put({ a: 1 }, { authorization: readOnly });
     await expectProblem(response, 403);
     expect(response.headers.get('www-authenticate')).toBe(
@@ -438,7 +429,7 @@ describe('authentication and scopes', () => {
   test('log lines name the client and subject (for 2xx and 403), never the token', async () => {
     const { put, lines } = harness();
     await put({ a: 1 });
-    await put({ a: 1 }, { authorization: `Bearer ${await issuer.token({ scope: 'picus/read' })}` });
+    await put({ a: 1 }, { authorization: `Bearer ${await tokens.issuer.token({ scope: 'picus/read' })}` });
     await put({ a: 1 }, { authorization: 'Bearer nonsense' });
     const entries = lines.map((line) => JSON.parse(line) as RequestLogEntry);
     expect(entries.map((e) => [e.status, e.client_id, e.sub])).toEqual([
@@ -446,12 +437,12 @@ describe('authentication and scopes', () => {
       [403, 'client-1', 'client-1'],
       [401, undefined, undefined],
     ]);
-    for (const line of lines) expect(line).not.toContain(token.split('.')[2] as string);
+    for (const line of lines) expect(line).not.toContain(tokens.token.split('.')[2] as string);
   });
 
   test('Idempotency-Keys belong to the caller; the item records who created it', async () => {
     const { put, call } = harness();
-    const other = `Bearer ${await issuer.token({ sub: 'client-2', client_id: 'client-2' })}`;
+    const other = `Bearer ${await tokens.issuer.token({ sub: 'client-2', client_id: 'client-2' })}`;
     const mine = PutItemResponse.parse(await (await put({ a: 1 }, { 'idempotency-key': 'k-1' })).json());
     const theirs = await put({ a: 2 }, { 'idempotency-key': 'k-1', authorization: other });
     expect(theirs.status).toBe(201);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import type { ALBEvent } from 'aws-lambda';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
 import {
@@ -14,8 +14,7 @@ import { ItemService } from '../../../domain/item-service.ts';
 import { createApp } from '../../http/app.ts';
 import { withEnvelope } from '../../http/envelope.ts';
 import { createDeleteHandler } from '../../lambda/delete-handler.ts';
-import { type Authorizer, createAuthorizer } from '../auth/authorizer.ts';
-import { startTestIssuer, type TestIssuer } from '../auth/test/test-issuer.ts';
+import { issuerForTests } from '../auth/test/test-issuer.ts';
 import { createLogger } from '../logger.ts';
 import { outcomeOf } from '../request-metrics.ts';
 import { emfProblems } from './emf-spec.ts';
@@ -24,35 +23,31 @@ type Line = Record<string, unknown> & {
   _aws?: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
 };
 
-let issuer: TestIssuer;
-let auth: Authorizer;
-let token: string;
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  auth = createAuthorizer(issuer.settings);
-  token = await issuer.token();
-});
-afterAll(() => issuer.stop());
+const tokens = issuerForTests();
 
 /** The container app and the Lambda handler over one store, every line they log kept. */
 function run(repository: ItemRepository = new MemoryItemRepository()) {
   const lines: string[] = [];
   const logger = createLogger('info', (line) => lines.push(line));
   const service = new ItemService(repository);
-  const handle = withEnvelope(createApp({ service, auth }).handle, logger);
-  const lambda = createDeleteHandler(service, logger, auth);
+  const handle = withEnvelope(createApp({ service, auth: tokens.auth }).handle, logger);
+  const lambda = createDeleteHandler(service, logger, tokens.auth);
   const call = (path: string, init: RequestInit = {}) =>
     handle(
       new Request(`http://picus.test${path}`, {
         ...init,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+        headers: {
+          authorization: `Bearer ${tokens.token}`,
+          'content-type': 'application/json',
+          ...init.headers,
+        },
       }),
     );
   const remove = (key: string) =>
     lambda({
       httpMethod: 'DELETE',
       path: `/picus/${key}`,
-      headers: { authorization: `Bearer ${token}` },
+      headers: { authorization: `Bearer ${tokens.token}` },
       body: '',
       isBase64Encoded: false,
     } as unknown as ALBEvent);

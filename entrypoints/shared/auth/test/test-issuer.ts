@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'bun:test';
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -8,7 +9,7 @@ import {
   SignJWT,
 } from 'jose';
 import { ALL_SCOPES } from '../../../../contracts/auth.ts';
-import type { AuthSettings } from '../authorizer.ts';
+import { type Authorizer, type AuthSettings, createAuthorizer } from '../authorizer.ts';
 
 /**
  * A token issuer for tests: its JWKS served over real HTTP on loopback (the code under test
@@ -106,6 +107,40 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     },
     async stop() {
       await server.stop(true);
+    },
+  };
+}
+
+/** A test file's issuer: started before its tests, stopped after them. */
+export interface IssuerForTests {
+  readonly issuer: TestIssuer;
+  /** An authorizer that trusts the issuer, as the container and the Lambda would. */
+  readonly auth: Authorizer;
+  /** A token with every scope, for client-1. */
+  readonly token: string;
+}
+
+/** Starts a test issuer for the calling test file (bun:test hooks); read it inside tests only. */
+export function issuerForTests(): IssuerForTests {
+  let state: IssuerForTests | undefined;
+  beforeAll(async () => {
+    const issuer = await startTestIssuer();
+    state = { issuer, auth: createAuthorizer(issuer.settings), token: await issuer.token() };
+  });
+  afterAll(() => state?.issuer.stop());
+  const current = () => {
+    if (state === undefined) throw new Error('the test issuer is read before its beforeAll ran');
+    return state;
+  };
+  return {
+    get issuer() {
+      return current().issuer;
+    },
+    get auth() {
+      return current().auth;
+    },
+    get token() {
+      return current().token;
     },
   };
 }
