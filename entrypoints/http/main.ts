@@ -1,7 +1,7 @@
 import { ItemService } from '../../domain/item-service.ts';
-import { bufferedLines } from '../shared/buffered-lines.ts';
 import { authSettingsFrom } from '../shared/auth/auth-settings.ts';
 import { createAuthorizer } from '../shared/auth/authorizer.ts';
+import { bufferedLines } from '../shared/buffered-lines.ts';
 import { loadConfig } from '../shared/config.ts';
 import { openItemStore } from '../shared/item-store.ts';
 import { createLogger } from '../shared/logger.ts';
