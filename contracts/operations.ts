@@ -24,7 +24,7 @@ import {
 } from './http.ts';
 import { DeleteItemResponse, Item, ListItemsQuery, ListItemsResponse, PutItemResponse } from './item.ts';
 import type { MetricOperation } from './metrics.ts';
-import { templatePattern } from './path-template.ts';
+import { templateMatcher } from './path-template.ts';
 import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
 import { INTERNAL_DETAIL, PROBLEM_KINDS, type ProblemKindName } from './problem-kinds.ts';
 
@@ -362,11 +362,17 @@ export type OperationName = keyof typeof operations;
 
 export const operationList: readonly OperationSpec[] = Object.values(operations);
 
-const templatePatterns = new Map(operationList.map((op) => [op, templatePattern(op.path)]));
+/** The operations of each method with their path matchers: a request only tries its method's. */
+const byMethod = new Map<string, Array<readonly [OperationSpec, (path: string) => boolean]>>();
+for (const op of operationList) {
+  byMethod.set(op.method, [...(byMethod.get(op.method) ?? []), [op, templateMatcher(op.path)] as const]);
+}
 
 /** The operation a request names (by method and path), if any. */
 export function operationFor(method: string, path: string): OperationSpec | undefined {
-  for (const [op, pattern] of templatePatterns) if (op.method === method && pattern.test(path)) return op;
+  const candidates = byMethod.get(method);
+  if (candidates === undefined) return undefined;
+  for (const [op, matches] of candidates) if (matches(path)) return op;
   return undefined;
 }
 

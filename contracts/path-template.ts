@@ -5,3 +5,19 @@
 export function templatePattern(template: string): RegExp {
   return new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]*')}$`);
 }
+
+/**
+ * `templatePattern` as a plain function, for the hot path: a template with one trailing
+ * `{parameter}` (every template of this API) is a prefix test and a slash search, several times
+ * faster than the regular expression; any other template falls back to it.
+ */
+export function templateMatcher(template: string): (path: string) => boolean {
+  const open = template.indexOf('{');
+  if (open < 0) return (path) => path === template;
+  if (template.indexOf('}') !== template.length - 1 || template.indexOf('{', open + 1) >= 0) {
+    const pattern = templatePattern(template);
+    return (path) => pattern.test(path);
+  }
+  const prefix = template.slice(0, open);
+  return (path) => path.startsWith(prefix) && path.indexOf('/', prefix.length) < 0;
+}

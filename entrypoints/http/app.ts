@@ -1,5 +1,6 @@
 import { Elysia, type ValidationError } from 'elysia';
 import type { PutItemResponse } from '../../contracts/item.ts';
+import type { MetricOperation } from '../../contracts/metrics.ts';
 import { operationFor, operations } from '../../contracts/operations.ts';
 import { InvalidIdempotencyKey, InvalidKey, InvalidPageRequest } from '../../domain/errors.ts';
 import { IDEMPOTENCY_KEY_RULE } from '../../domain/item-rules.ts';
@@ -9,7 +10,7 @@ import type { Authorizer } from '../shared/auth/authorizer.ts';
 import { ANONYMOUS, type Caller } from '../shared/auth/caller.ts';
 import { MALFORMED_KEY } from '../shared/path-key.ts';
 import { routeProblem } from '../shared/route-problem.ts';
-import { timedRepository } from '../shared/timed-repository.ts';
+import { type StoreClock, TimedRepository } from '../shared/timed-repository.ts';
 import { apiDocs } from './docs/api-docs.ts';
 import { type AppHandler, pathOf } from './envelope.ts';
 import { readJsonBody } from './json-body.ts';
@@ -49,7 +50,7 @@ export function createApp({ service, auth }: AppOptions): App {
       throw error;
     })
     .derive(({ request }): { exchange: Exchange } => ({
-      exchange: exchanges.get(request) ?? newExchange(service),
+      exchange: exchanges.get(request) ?? new Exchange(service, undefined),
     }))
     .use(apiDocs(auth.settings))
     .get(routeOf(operations.health), () => ({ status: 'ok' as const }))
@@ -90,42 +91,41 @@ export function createApp({ service, auth }: AppOptions): App {
   return {
     async handle(request) {
       const op = operationFor(request.method, pathOf(request.url));
-      const exchange = newExchange(service);
-      const facts = () => ({ operation: op?.metric, storeMs: exchange.storeMs, replayed: exchange.replayed });
+      const exchange = new Exchange(service, op?.metric);
       try {
         if (op?.scope !== undefined) {
           exchange.caller = await auth.authorize(request.headers.get('authorization'), op.scope);
         }
         exchanges.set(request, exchange);
-        return { response: await routes.handle(request), caller: exchange.caller, ...facts() };
+        const response = await routes.handle(request);
+        const { caller, operation, storeMs, replayed } = exchange;
+        return { response, caller, operation, storeMs, replayed };
       } catch (failure) {
-        return { failure, caller: callerOfFailure(failure) ?? exchange.caller, ...facts() };
+        const { operation, storeMs, replayed } = exchange;
+        return { failure, caller: callerOfFailure(failure) ?? exchange.caller, operation, storeMs, replayed };
       }
     },
   };
 }
 
 /** One request's state inside the app: who called, its view of the store, what was measured. */
-interface Exchange {
-  caller: Caller;
+class Exchange implements StoreClock {
+  caller: Caller = ANONYMOUS;
+  storeMs: number | undefined = undefined;
+  replayed: boolean | undefined = undefined;
   /** The item service over a store whose calls add to `storeMs`. */
   readonly service: ItemService;
-  storeMs: number | undefined;
-  replayed: boolean | undefined;
-}
 
-function newExchange(service: ItemService): Exchange {
-  const exchange: Exchange = {
-    caller: ANONYMOUS,
-    service: service.withRepository((repository) =>
-      timedRepository(repository, (ms) => {
-        exchange.storeMs = (exchange.storeMs ?? 0) + ms;
-      }),
-    ),
-    storeMs: undefined,
-    replayed: undefined,
-  };
-  return exchange;
+  constructor(
+    service: ItemService,
+    readonly operation: MetricOperation | undefined,
+  ) {
+    this.service = service.withRepository((repository) => new TimedRepository(repository, this));
+  }
+
+  record(ms: number): void {
+    this.storeMs = (this.storeMs ?? 0) + ms;
+  }
 }
 
 /** The operation's path as an Elysia route: `{key}` becomes `:key`. */

@@ -59,7 +59,20 @@ export function withEnvelope(
       for (const name in added) out.set(name, added[name] as string);
       const { method } = request;
       const path = pathOf(request.url);
-      logRequest(logger, { ...facts, requestId, method, path, status: response.status, startedAt, failure });
+      const { caller, operation, storeMs, replayed } = facts;
+      const status = response.status;
+      logRequest(logger, {
+        requestId,
+        method,
+        path,
+        status,
+        startedAt,
+        failure,
+        caller,
+        operation,
+        storeMs,
+        replayed,
+      });
       return finish ? finish(response) : response;
     };
     const fail = (error: unknown, facts: RequestFacts): Response => {

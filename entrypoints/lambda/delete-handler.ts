@@ -15,7 +15,7 @@ import { requestIdFrom } from '../shared/request-id.ts';
 import { logRequest } from '../shared/request-log.ts';
 import { responseHeaders } from '../shared/response-headers.ts';
 import { routeProblem } from '../shared/route-problem.ts';
-import { timedRepository } from '../shared/timed-repository.ts';
+import { TimedRepository } from '../shared/timed-repository.ts';
 import { albHeader, albResult } from './alb-event.ts';
 
 const ITEM_PATH = /^\/picus\/([^/]*)$/;
@@ -53,12 +53,12 @@ export function createDeleteHandler(
         const encodedKey = encodedKeyFrom(event.httpMethod, path);
         caller = await auth.authorize(albHeader(event, 'authorization'), SCOPES.delete);
         const key = decodePathKey(encodedKey);
-        const timed = service.withRepository((repository) =>
-          timedRepository(repository, (ms) => {
+        const clock = {
+          record: (ms: number) => {
             storeMs = (storeMs ?? 0) + ms;
-          }),
-        );
-        await timed.delete(key);
+          },
+        };
+        await service.withRepository((repository) => new TimedRepository(repository, clock)).delete(key);
         const response: DeleteItemResponse = { object_id: key, deleted: true };
         body = JSON.stringify(response);
       }

@@ -33,7 +33,7 @@ export function bufferedLines(fd = 1, options: BufferedLinesOptions = {}): Buffe
       timer = undefined;
     }
     if (pending === '') return;
-    const batch = Buffer.from(pending, 'utf8');
+    const batch = pending;
     pending = '';
     writeFully(fd, batch);
   };
@@ -48,12 +48,23 @@ export function bufferedLines(fd = 1, options: BufferedLinesOptions = {}): Buffe
   };
 }
 
-/** Writes all of `bytes`, waiting out a full non-blocking pipe rather than dropping anything. */
-function writeFully(fd: number, bytes: Buffer): void {
-  let offset = 0;
-  while (offset < bytes.length) {
+/**
+ * Writes all of `text`, waiting out a full non-blocking pipe rather than dropping anything. The
+ * text goes to the kernel as is; only a partial write (rare) makes it bytes to resume from.
+ */
+function writeFully(fd: number, text: string): void {
+  const written = retryingWrite(() => writeSync(fd, text));
+  const total = Buffer.byteLength(text, 'utf8');
+  if (written === total) return;
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = written;
+  while (offset < total) offset += retryingWrite(() => writeSync(fd, bytes, offset));
+}
+
+function retryingWrite(write: () => number): number {
+  for (;;) {
     try {
-      offset += writeSync(fd, bytes, offset);
+      return write();
     } catch (error) {
       if ((error as { code?: string }).code !== 'EAGAIN') throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);

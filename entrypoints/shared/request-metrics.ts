@@ -1,9 +1,11 @@
 import {
   DIMENSION_SETS,
   DIMENSIONS,
+  METRIC_OPERATIONS,
   METRICS,
   METRICS_NAMESPACE,
   type MetricOperation,
+  OUTCOMES,
   type Outcome,
 } from '../../contracts/metrics.ts';
 import { StoreUnavailable } from '../../domain/errors.ts';
@@ -60,21 +62,21 @@ export function outcomeOf(status: number, failure: unknown): Outcome {
 }
 
 /** `"Operation":"get","Outcome":"ok","Requests":1,"Latency":` for each operation and outcome. */
-const HEADS = new Map<string, string>();
-function headOf(operation: MetricOperation, outcome: Outcome): string {
-  const key = `${operation} ${outcome}`;
-  let head = HEADS.get(key);
-  if (head === undefined) {
-    const members = {
-      [DIMENSIONS.operation]: operation,
-      [DIMENSIONS.outcome]: outcome,
-      [METRICS.requests.name]: 1,
-    };
-    head = `${JSON.stringify(members).slice(1, -1)},"${METRICS.latency.name}":`;
-    HEADS.set(key, head);
-  }
-  return head;
-}
+const HEADS = Object.fromEntries(
+  METRIC_OPERATIONS.map((operation) => [
+    operation,
+    Object.fromEntries(
+      OUTCOMES.map((outcome) => {
+        const members = {
+          [DIMENSIONS.operation]: operation,
+          [DIMENSIONS.outcome]: outcome,
+          [METRICS.requests.name]: 1,
+        };
+        return [outcome, `${JSON.stringify(members).slice(1, -1)},"${METRICS.latency.name}":`];
+      }),
+    ) as Record<Outcome, string>,
+  ]),
+) as Record<MetricOperation, Record<Outcome, string>>;
 
 const STORE_LATENCY = `,"${METRICS.storeLatency.name}":`;
 const REPLAY = `,"${METRICS.idempotentReplay.name}":`;
@@ -90,7 +92,7 @@ export function requestMetrics(
   const { operation, storeMs } = measures;
   if (operation === undefined) return undefined;
   const outcome = outcomeOf(status, failure);
-  let members = headOf(operation, outcome) + latencyMs;
+  let members = HEADS[operation][outcome] + latencyMs;
   if (storeMs !== undefined) members += STORE_LATENCY + Math.round(storeMs * 100) / 100;
   const put = operation === 'put';
   if (put) {
