@@ -27,7 +27,7 @@ export function spawnPinned(
   cpu: string,
   cmd: readonly string[],
   env: Record<string, string>,
-  options: { stdout?: 'ignore' | 'inherit' | 'pipe' } = {},
+  options: { stdout?: 'ignore' | 'inherit' | 'pipe' | number } = {},
 ): PinnedProcess {
   const proc = Bun.spawn(onCpu(cpu, cmd), {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },

@@ -2,6 +2,8 @@
  * The servers a section measures, each pinned to its CPU, and their stopping: a section starts
  * what it needs from one `BenchServers` and main.ts stops it all when the section ends.
  */
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../adapters/dynamodb/dynamodb-client.ts';
@@ -40,11 +42,13 @@ export class BenchServers {
 
   /**
    * The compiled binary on the server CPU, checking tokens from the run's issuer unless `env`
-   * says not. Its stdout goes to /dev/null, or with `drainedStdout` to a pipe this process reads
-   * and discards as fast as it comes (as the awslogs driver reads a task's stdout).
+   * says not. Its stdout goes to /dev/null, or with `drainedStdout` to a pipe that a `cat` on the
+   * load generator's CPU reads as fast as it comes (as the awslogs driver, outside the task's CPU,
+   * reads a task's stdout): the server pays for writing its lines, not for reading them.
    */
   async picus(env: Record<string, string>, label: string, drainedStdout = false): Promise<Served> {
     const port = await freePort();
+    const stdout = drainedStdout ? this.drainedPipe() : 'ignore';
     const proc = this.started(
       spawnPinned(
         SERVER_CPU,
@@ -58,14 +62,26 @@ export class BenchServers {
           ...this.auth.env,
           ...env,
         },
-        { stdout: drainedStdout ? 'pipe' : 'ignore' },
+        { stdout },
       ),
     );
-    if (drainedStdout) void drain(proc.proc.stdout as ReadableStream<Uint8Array>);
+    if (typeof stdout === 'number') closeSync(stdout);
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url);
     log(`${label} up on ${url} (pid ${proc.pid})`);
     return { ...proc, url };
+  }
+
+  /** The write end of a named pipe that a `cat` pinned to the load CPU drains into /dev/null. */
+  private drainedPipe(): number {
+    const dir = mkdtempSync(join(tmpdir(), 'picus-bench-stdout-'));
+    const fifo = join(dir, 'stdout');
+    Bun.spawnSync(['mkfifo', fifo]);
+    this.started(spawnPinned(LOAD_CPU, ['sh', '-c', `exec cat "${fifo}" > /dev/null`], {}));
+    // Opening blocks until the reader has the pipe open: then the fifo's name is no longer needed.
+    const fd = openSync(fifo, 'w');
+    rmSync(dir, { recursive: true, force: true });
+    return fd;
   }
 
   /** The web tier's ceiling (ceiling-server.ts) serving `itemJson`; with `withHeaders`, picus's headers too. */
@@ -130,12 +146,5 @@ export class BenchServers {
       await this.stops
         .pop()?.()
         .catch(() => {});
-  }
-}
-
-/** Reads `stream` to its end, keeping nothing. */
-async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
-  for await (const _chunk of stream) {
-    // discarded: only the writer's cost is measured
   }
 }

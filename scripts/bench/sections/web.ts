@@ -131,14 +131,21 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
         target('Token verification, warm process: share of the request CPU', '< 10%', pct(cost), cost < 0.1),
       );
     }
-    if (isItem && c && p) {
+    const h = results.get('headed');
+    if (isItem && c && p && h && withEmf) {
+      // Production's case: every request logged (info, with its metrics), stdout a drained pipe,
+      // against the bare server that sends the same headers.
       targets.push(
-        ratioTarget('Web GET /picus/get/{id} vs bare Bun.serve', ratioOf(p, c), 0.85),
+        ratioTarget(
+          'Web GET /picus/get/{id} at info (drained pipe) vs the header-matched bare server',
+          ratioOf(withEmf, c) / ratioOf(h, c),
+          0.85,
+        ),
         target(
-          'Web GET /picus/get/{id} p99 at 32 connections',
+          'Web GET /picus/get/{id} at info (drained pipe): p99 at 32 connections',
           '<= 3 ms',
-          `${p.p99Ms.toFixed(2)} ms`,
-          p.p99Ms <= 3,
+          `${withEmf.p99Ms.toFixed(2)} ms`,
+          withEmf.p99Ms <= 3,
         ),
       );
       const rss = p.peakRssMb ?? Number.NaN;
