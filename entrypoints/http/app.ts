@@ -40,6 +40,9 @@ export function createApp({ service, auth }: AppOptions): App {
   // what the routes measure) reaches the routes through this map, local to this app, for as
   // long as its request lives.
   const exchanges = new WeakMap<Request, Exchange>();
+  // Looked up by the routes that need it, not derived for every request (a lifecycle hook
+  // Elysia would run on each request, /health and the docs included).
+  const exchangeOf = (request: Request) => exchanges.get(request) ?? new Exchange(service, undefined);
   // Elysia by default finds the path by skipping 11 characters ("http://a.bc"), which
   // misroutes a request whose Host header is shorter (`Host: a`). The container only
   // speaks plain HTTP (TLS ends at the load balancer), so skipping "http://" is exact.
@@ -49,26 +52,24 @@ export function createApp({ service, auth }: AppOptions): App {
       if (code === 'VALIDATION') throw validationFailure(error);
       throw error;
     })
-    .derive(({ request }): { exchange: Exchange } => ({
-      exchange: exchanges.get(request) ?? new Exchange(service, undefined),
-    }))
     .use(apiDocs(auth.settings))
     .get(routeOf(operations.health), () => ({ status: 'ok' as const }))
-    .get(routeOf(operations.ready), async ({ exchange }) => {
-      await exchange.service.ready();
+    .get(routeOf(operations.ready), async ({ request }) => {
+      await exchangeOf(request).service.ready();
       return { status: 'ready' as const };
     })
     .get(
       routeOf(operations.listItems),
-      async ({ query, exchange }) => {
-        const page = await exchange.service.list(query.limit, query.cursor);
+      async ({ query, request }) => {
+        const page = await exchangeOf(request).service.list(query.limit, query.cursor);
         return { items: page.items, count: page.items.length, next_cursor: page.nextCursor ?? null };
       },
       { query: operations.listItems.query },
     )
     .post(
       routeOf(operations.putItem),
-      async ({ request, set, exchange }) => {
+      async ({ request, set }) => {
+        const exchange = exchangeOf(request);
         const data = await readJsonBody(request);
         const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
         const createdBy = exchange.caller.subject;
@@ -85,7 +86,7 @@ export function createApp({ service, auth }: AppOptions): App {
     .get('/picus/get/', () => {
       throw new InvalidKey('The key must not be empty.');
     })
-    .get(routeOf(operations.getItem), ({ params, exchange }) => exchange.service.get(params.key), {
+    .get(routeOf(operations.getItem), ({ params, request }) => exchangeOf(request).service.get(params.key), {
       params: operations.getItem.params,
     });
   return {
