@@ -216,7 +216,7 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
     ],
   });
 
-  const slo = sloAlarms(f, { name, topicArn: topic.attr('arn'), albArnSuffix: r.albArnSuffix });
+  sloAlarms(f, { name, topicArn: topic.attr('arn'), albArnSuffix: r.albArnSuffix });
   savedQueries(f, {
     name,
     appLogGroup: r.appLogGroup,
@@ -233,7 +233,6 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
     topicArn: topic.attr('arn'),
     deployAlarmNames: deployAlarms.map((a) => a.attr('alarm_name')),
     deployAlarmArns: deployAlarms.map((a) => a.attr('arn')),
-    sloAlarmNames: slo.compositeAlarmNames,
     dashboardUrl: tpl`https://${v.region.ref}.console.aws.amazon.com/cloudwatch/home?region=${v.region.ref}#dashboards:name=${dashboard.attr('dashboard_name')}`,
   };
 }
