@@ -37,6 +37,8 @@ from moto.acm import responses as acm_responses
 from moto.applicationautoscaling import models as aas_models
 from moto.applicationautoscaling import responses as aas_responses
 from moto.awslambda import models as lambda_models
+from moto.cloudwatch import models as cloudwatch_models
+from moto.cloudwatch import responses as cloudwatch_responses
 from moto.cognitoidp import models as cognito_models
 from moto.cognitoidp import responses as cognito_responses
 from moto.core.utils import utcnow
@@ -46,6 +48,8 @@ from moto.ecr import models as ecr_models
 from moto.ecr import responses as ecr_responses
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
+from moto.logs import models as logs_models
+from moto.logs import responses as logs_responses
 from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.managed_state_model import ManagedState
@@ -481,6 +485,101 @@ original(cognito_models.CognitoResourceServer, "__init__")
 if "delete_resource_server" in vars(cognito_responses.CognitoIdpResponse):
     sys.exit(f"emulator: moto {MOTO_VERSION} now has cognito-idp delete_resource_server; drop the patch")
 cognito_responses.CognitoIdpResponse.delete_resource_server = _delete_resource_server
+
+
+# CloudWatch: PutCompositeAlarm is not implemented, though the model and DescribeAlarms already
+# hold composite alarms (an alarm with a rule is listed under CompositeAlarms). Only a rule that
+# names alarms which exist is accepted, as CloudWatch refuses one naming an alarm it lacks.
+def _put_composite_alarm(self):
+    rule = self._get_param("AlarmRule") or ""
+    backend = self.cloudwatch_backend
+    for named in re.findall(r'\b(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*"?([^")]+?)"?\s*\)', rule):
+        if named not in backend.alarms and not any(a.alarm_arn == named for a in backend.alarms.values()):
+            raise cloudwatch_responses.ValidationError(f"Could not save the composite alarm as alarms [{named}] in the alarm rule do not exist")
+    backend.put_metric_alarm(
+        name=self._get_param("AlarmName"),
+        namespace=None,
+        metric_name=None,
+        comparison_operator=None,
+        evaluation_periods=None,
+        period=None,
+        threshold=None,
+        statistic=None,
+        description=self._get_param("AlarmDescription"),
+        dimensions=[],
+        alarm_actions=self._get_param("AlarmActions", []),
+        ok_actions=self._get_param("OKActions", []),
+        insufficient_data_actions=self._get_param("InsufficientDataActions", []),
+        actions_enabled=self._get_bool_param("ActionsEnabled"),
+        rule=rule,
+        tags=self._get_param("Tags", []),
+    )
+    return cloudwatch_responses.EmptyResult()
+
+
+original(cloudwatch_models.CloudWatchBackend, "put_metric_alarm")
+if "rule" not in inspect.signature(cloudwatch_models.Alarm.__init__).parameters:
+    sys.exit(f"emulator: moto {MOTO_VERSION} alarms no longer keep a rule; revisit the composite-alarm patch")
+if "put_composite_alarm" in vars(cloudwatch_responses.CloudWatchResponse):
+    sys.exit(f"emulator: moto {MOTO_VERSION} now has cloudwatch put_composite_alarm; drop the patch")
+cloudwatch_responses.CloudWatchResponse.put_composite_alarm = _put_composite_alarm
+
+
+# CloudWatch Logs: saved Logs Insights queries (PutQueryDefinition, DescribeQueryDefinitions,
+# DeleteQueryDefinition) are not implemented. Kept per account and region; a put with an id
+# updates that definition (ResourceNotFoundException for an unknown one), as Logs does.
+_query_definitions: dict[tuple[str, str], dict[str, dict]] = {}  # (account, region) -> id -> definition
+
+
+def _logs_error(code, message):
+    return _json.dumps({"__type": code, "message": message}), {"status": 400}
+
+
+def _definitions(self):
+    return _query_definitions.setdefault((self.current_account, self.region), {})
+
+
+def _put_query_definition(self):
+    definitions = _definitions(self)
+    definition_id = self._get_param("queryDefinitionId")
+    if definition_id and definition_id not in definitions:
+        return _logs_error("ResourceNotFoundException", f"query definition {definition_id} does not exist")
+    name, query = self._get_param("name"), self._get_param("queryString")
+    if not name or not query:
+        return _logs_error("InvalidParameterException", "name and queryString are required")
+    definition_id = definition_id or str(mock_random.uuid4())
+    definitions[definition_id] = {
+        "queryDefinitionId": definition_id,
+        "name": name,
+        "queryString": query,
+        "logGroupNames": self._get_param("logGroupNames") or [],
+        "queryLanguage": self._get_param("queryLanguage") or "CWLI",
+        "lastModified": int(utcnow().timestamp() * 1000),
+    }
+    return _json.dumps({"queryDefinitionId": definition_id})
+
+
+def _describe_query_definitions(self):
+    prefix = self._get_param("queryDefinitionNamePrefix") or ""
+    found = [d for d in _definitions(self).values() if d["name"].startswith(prefix)]
+    return _json.dumps({"queryDefinitions": sorted(found, key=lambda d: d["name"])})
+
+
+def _delete_query_definition(self):
+    if _definitions(self).pop(self._get_param("queryDefinitionId"), None) is None:
+        return _logs_error("ResourceNotFoundException", "query definition does not exist")
+    return _json.dumps({"success": True})
+
+
+original(logs_models.LogsBackend, "start_query")
+for _name, _method in {
+    "put_query_definition": _put_query_definition,
+    "describe_query_definitions": _describe_query_definitions,
+    "delete_query_definition": _delete_query_definition,
+}.items():
+    if _name in vars(logs_responses.LogsResponse):
+        sys.exit(f"emulator: moto {MOTO_VERSION} now has logs {_name}; drop the patch")
+    setattr(logs_responses.LogsResponse, _name, _method)
 
 
 # ECR: pushing an image through the API (BatchCheckLayerAvailability, InitiateLayerUpload,

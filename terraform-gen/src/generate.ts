@@ -87,6 +87,9 @@ export function buildStack(table: RoutingTable = routingTable): Fragment[] {
     functionName: fnRefs.functionName,
     aliasName: fnRefs.aliasName,
     tableName: table_.name,
+    appLogGroup: ecs.logGroupName,
+    lambdaLogGroup: fnRefs.logGroupName,
+    accessLogBucket: logs.bucket,
   });
 
   const deploy = deployRole(files.identity, s, {

@@ -1,13 +1,17 @@
 /**
  * Observability: SNS alarm topic with an e-mail subscription, the alarms an on-call engineer
  * needs (ALB 5xx, unhealthy hosts, p99 latency, Lambda errors/throttles, DynamoDB throttles and
- * system errors, ECS running < desired) and a golden-signals dashboard.
+ * system errors, ECS running < desired), the SLO burn-rate alarms (slo-alarms.ts), the saved
+ * Logs Insights queries (saved-queries.ts) and the golden-signals dashboard (dashboard.ts).
  *
  * The deploy alarms are what a gradual Lambda shift watches (scripts/deploy/lambda-deploy.sh):
  * errors and throttles of the `live` alias, which a weighted alias emits for both versions,
  * judged on one minute so they can trip within a canary, and the two ALB 5xx alarms.
  */
+import { dashboardBody, TABLE_OPERATIONS } from './dashboard.ts';
+import { savedQueries } from './saved-queries.ts';
 import type { Settings } from './settings.ts';
+import { sloAlarms } from './slo-alarms.ts';
 import { type Body, type Expr, type Fragment, type Json, jsonDoc, tpl } from './tf.ts';
 
 export interface ObservabilityRefs {
@@ -19,10 +23,10 @@ export interface ObservabilityRefs {
   functionName: Expr;
   aliasName: Expr;
   tableName: Expr;
+  appLogGroup: Expr;
+  lambdaLogGroup: Expr;
+  accessLogBucket: Expr;
 }
-
-/** Table operations the service performs (DynamoDB's SystemErrors is per operation). */
-const TABLE_OPERATIONS = ['DeleteItem', 'GetItem', 'PutItem', 'Scan'];
 
 export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
   const { v, name } = s;
@@ -212,6 +216,14 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
     ],
   });
 
+  sloAlarms(f, { name, topicArn: topic.attr('arn'), albArnSuffix: r.albArnSuffix });
+  savedQueries(f, {
+    name,
+    appLogGroup: r.appLogGroup,
+    lambdaLogGroup: r.lambdaLogGroup,
+    accessLogBucket: r.accessLogBucket,
+  });
+
   const dashboard = f.resource<'dashboard_name'>('aws_cloudwatch_dashboard', 'golden_signals', {
     dashboard_name: tpl`${name}-golden-signals`,
     dashboard_body: jsonDoc(dashboardBody(s.v.region.ref, r)),
@@ -223,133 +235,4 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
     deployAlarmArns: deployAlarms.map((a) => a.attr('arn')),
     dashboardUrl: tpl`https://${v.region.ref}.console.aws.amazon.com/cloudwatch/home?region=${v.region.ref}#dashboards:name=${dashboard.attr('dashboard_name')}`,
   };
-}
-
-function dashboardBody(region: Expr, r: ObservabilityRefs): Json {
-  const lb = ['LoadBalancer', r.albArnSuffix];
-  const fnName = ['FunctionName', r.functionName];
-  const table = ['TableName', r.tableName];
-  const ecs = ['ClusterName', r.clusterName, 'ServiceName', r.serviceName];
-  let y = 0;
-  const widgets: Json[] = [];
-  const row = (
-    title: string,
-    panels: { title: string; metrics: Json[]; stat?: string; stacked?: boolean }[],
-  ) => {
-    widgets.push({ type: 'text', x: 0, y, width: 24, height: 1, properties: { markdown: `## ${title}` } });
-    y += 1;
-    panels.forEach((p, i) => {
-      widgets.push({
-        type: 'metric',
-        x: i * 8,
-        y,
-        width: 8,
-        height: 6,
-        properties: {
-          title: p.title,
-          region,
-          view: 'timeSeries',
-          stacked: p.stacked ?? false,
-          period: 60,
-          stat: p.stat ?? 'Sum',
-          metrics: p.metrics,
-        },
-      });
-    });
-    y += 6;
-  };
-  row('Latency', [
-    {
-      title: 'ALB target response time (s)',
-      stat: 'p99',
-      metrics: [
-        ['AWS/ApplicationELB', 'TargetResponseTime', ...lb, { stat: 'p50', label: 'p50' }],
-        ['AWS/ApplicationELB', 'TargetResponseTime', ...lb, { stat: 'p95', label: 'p95' }],
-        ['AWS/ApplicationELB', 'TargetResponseTime', ...lb, { stat: 'p99', label: 'p99' }],
-      ],
-    },
-    {
-      title: 'Lambda duration (ms)',
-      stat: 'p99',
-      metrics: [
-        ['AWS/Lambda', 'Duration', ...fnName, { stat: 'p50', label: 'p50' }],
-        ['AWS/Lambda', 'Duration', ...fnName, { stat: 'p95', label: 'p95' }],
-        ['AWS/Lambda', 'Duration', ...fnName, { stat: 'p99', label: 'p99' }],
-      ],
-    },
-    {
-      title: 'DynamoDB successful request latency (ms)',
-      stat: 'Average',
-      metrics: TABLE_OPERATIONS.map((op) => [
-        'AWS/DynamoDB',
-        'SuccessfulRequestLatency',
-        ...table,
-        'Operation',
-        op,
-      ]),
-    },
-  ]);
-  row('Traffic', [
-    {
-      title: 'ALB requests',
-      metrics: [['AWS/ApplicationELB', 'RequestCount', ...lb]],
-    },
-    { title: 'Lambda invocations', metrics: [['AWS/Lambda', 'Invocations', ...fnName]] },
-    {
-      title: 'DynamoDB consumed capacity',
-      metrics: [
-        ['AWS/DynamoDB', 'ConsumedReadCapacityUnits', ...table],
-        ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', ...table],
-      ],
-    },
-  ]);
-  row('Errors', [
-    {
-      title: 'ALB 5xx / 4xx',
-      metrics: [
-        ['AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', ...lb],
-        ['AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count', ...lb],
-        ['AWS/ApplicationELB', 'HTTPCode_Target_4XX_Count', ...lb],
-      ],
-    },
-    {
-      title: 'Lambda errors and throttles',
-      metrics: [
-        ['AWS/Lambda', 'Errors', ...fnName],
-        ['AWS/Lambda', 'Throttles', ...fnName],
-      ],
-    },
-    {
-      title: 'DynamoDB throttles and errors',
-      metrics: [
-        ['AWS/DynamoDB', 'ReadThrottleEvents', ...table],
-        ['AWS/DynamoDB', 'WriteThrottleEvents', ...table],
-        ...TABLE_OPERATIONS.map((op) => ['AWS/DynamoDB', 'SystemErrors', ...table, 'Operation', op]),
-      ],
-    },
-  ]);
-  row('Saturation', [
-    {
-      title: 'ECS CPU / memory utilization (%)',
-      stat: 'Average',
-      metrics: [
-        ['AWS/ECS', 'CPUUtilization', ...ecs],
-        ['AWS/ECS', 'MemoryUtilization', ...ecs],
-      ],
-    },
-    {
-      title: 'ECS tasks running vs desired',
-      stat: 'Average',
-      metrics: [
-        ['ECS/ContainerInsights', 'RunningTaskCount', ...ecs],
-        ['ECS/ContainerInsights', 'DesiredTaskCount', ...ecs],
-      ],
-    },
-    {
-      title: 'Lambda concurrency',
-      stat: 'Maximum',
-      metrics: [['AWS/Lambda', 'ConcurrentExecutions', ...fnName]],
-    },
-  ]);
-  return { widgets };
 }

@@ -21,6 +21,8 @@ import { lambdaArtifacts, ROOT } from '../../scripts/test/artifacts.ts';
 import { deployScriptTests } from '../../scripts/test/deploy-scenarios.ts';
 import { type EmulatedAws, emulatorUnavailable, startEmulatedAws } from '../emulator/emulated-aws.ts';
 import { ELB_LEGACY_LOG_ACCOUNTS } from '../src/elb-log-delivery.ts';
+import { SAVED_QUERIES } from '../src/saved-queries.ts';
+import { BURN_ALERTS, SLOS, windowLabel } from '../src/slos.ts';
 import { providerUnavailable, warnSkipped, writeCliConfig } from './terraform-cli.ts';
 import { type Vars, Workspace } from './workspace.ts';
 
@@ -225,6 +227,9 @@ describe('the generated stack on an emulated AWS account', () => {
       expect(
         (await aws.aws<Any>(['cognito-idp', 'list-user-pools', '--max-results', '10'])).UserPools,
       ).toEqual([]);
+      const alarmsLeft = await aws.aws<Any>(['cloudwatch', 'describe-alarms']);
+      expect([...alarmsLeft.MetricAlarms, ...alarmsLeft.CompositeAlarms]).toEqual([]);
+      expect((await aws.aws<Any>(['logs', 'describe-query-definitions'])).queryDefinitions).toEqual([]);
 
       const seconds = (performance.now() - started) / 1000;
       const rows = [prod, staging, zurich].map(
@@ -321,6 +326,9 @@ async function checkAccount(aws: EmulatedAws, prod: Workspace, staging: Workspac
   // Who issues tokens: a Cognito user pool for prod, an external issuer for staging.
   await checkAuth(aws, out, await staging.outputs());
 
+  // The SLO alerts and the saved queries, each environment its own.
+  for (const env of ['prod', 'staging']) await checkSlosAndQueries(aws, env, out.alarm_topic_arn as string);
+
   // No reserved concurrency by default (new accounts cannot reserve any).
   const fn = await aws.aws<Any>(['lambda', 'get-function', '--function-name', 'prod-picus-delete']);
   expect(fn.Concurrency).toBeUndefined();
@@ -363,6 +371,60 @@ async function checkAccount(aws: EmulatedAws, prod: Workspace, staging: Workspac
   );
   expect(writers).toContainEqual({ AWS: `arn:aws:iam::${ELB_LEGACY_LOG_ACCOUNTS[REGION]}:root` });
   expect(writers).toContainEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
+}
+
+/**
+ * Per environment: a composite alarm per SLO and alert, whose rule names that environment's two
+ * window alarms and which notifies the topic; the saved queries over its own log groups.
+ */
+async function checkSlosAndQueries(aws: EmulatedAws, env: string, prodTopicArn: string): Promise<void> {
+  const topic = prodTopicArn.replace(':prod-picus-alarms', `:${env}-picus-alarms`);
+  const { MetricAlarms: windows, CompositeAlarms: composites } = await aws.aws<Any>([
+    'cloudwatch',
+    'describe-alarms',
+    '--alarm-name-prefix',
+    `${env}-picus-slo-`,
+  ]);
+  const windowNames = windows.map((a: Any) => a.AlarmName);
+  expect(composites.map((c: Any) => c.AlarmName).sort()).toEqual(
+    SLOS.flatMap((slo) => BURN_ALERTS.map((a) => `${env}-picus-slo-${slo.key}-${a.speed}-burn`)).sort(),
+  );
+  for (const c of composites) {
+    expect(c.AlarmActions).toEqual([topic]);
+    const named = [...(c.AlarmRule as string).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(named).toHaveLength(2);
+    for (const n of named) expect(windowNames).toContain(n);
+  }
+  const latency = windows.find(
+    (a: Any) => a.AlarmName === `${env}-picus-slo-latency-burn-${windowLabel(300)}`,
+  );
+  expect(latency.Metrics).toContainEqual({
+    Id: 'within',
+    ReturnData: false,
+    MetricStat: {
+      Metric: {
+        Namespace: 'Picus',
+        MetricName: 'Latency',
+        Dimensions: [{ Name: 'Operation', Value: 'get' }],
+      },
+      Period: 300,
+      Stat: 'PR(:100)',
+    },
+  });
+  const queries = (
+    await aws.aws<Any>([
+      'logs',
+      'describe-query-definitions',
+      '--query-definition-name-prefix',
+      `${env}-picus/`,
+    ])
+  ).queryDefinitions;
+  expect(queries.map((q: Any) => q.name).sort()).toEqual(
+    SAVED_QUERIES.map((q) => `${env}-picus/${q.key}`).sort(),
+  );
+  const story = queries.find((q: Any) => q.name === `${env}-picus/request-story`);
+  expect(story.logGroupNames).toEqual([`/ecs/${env}-picus`, `/aws/lambda/${env}-picus-delete`]);
+  expect(story.queryString).toContain(`s3://${env}-picus-alb-logs-${ACCOUNT_ID}/alb/`);
 }
 
 /** The token issuers, and the AUTH_* settings the tasks and functions got. */

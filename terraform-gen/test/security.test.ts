@@ -553,11 +553,18 @@ describe('observability', () => {
     });
     const body = JSON.parse(s.resource('aws_cloudwatch_dashboard', 'golden_signals').dashboard_body);
     const text = body.widgets.filter((w: Any) => w.type === 'text').map((w: Any) => w.properties.markdown);
-    expect(text).toEqual(['## Latency', '## Traffic', '## Errors', '## Saturation']);
+    expect(text).toEqual([
+      '## Latency',
+      '## Traffic',
+      '## Errors',
+      '## Saturation',
+      '## Application (by operation)',
+      '## SLOs (error-budget burn rate over 5 minutes; 1 = exactly on budget)',
+    ]);
     const namespaces = new Set(
       body.widgets.flatMap((w: Any) => (w.properties.metrics ?? []).map((m: Any) => m[0])),
     );
-    for (const ns of ['AWS/ApplicationELB', 'AWS/ECS', 'AWS/Lambda', 'AWS/DynamoDB'])
+    for (const ns of ['AWS/ApplicationELB', 'AWS/ECS', 'AWS/Lambda', 'AWS/DynamoDB', 'Picus'])
       expect(namespaces.has(ns)).toBe(true);
     const stats = body.widgets.flatMap((w: Any) =>
       (w.properties.metrics ?? []).map((m: Any) => m.at(-1)?.stat),
