@@ -23,6 +23,17 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/**
+ * The outcomes answered with a 5xx: the store throttled (503), the store, the token issuer's
+ * keys or the instance were unavailable (503), or a failure no mapping named (500). Every other
+ * outcome is a 2xx or a 4xx, which no availability objective counts against the service.
+ */
+export const SERVER_ERROR_OUTCOMES = [
+  'throttled',
+  'unavailable',
+  'error',
+] as const satisfies readonly Outcome[];
+
 /** The dimension names, as they appear (with their values) at the top of each log line. */
 export const DIMENSIONS = { operation: 'Operation', outcome: 'Outcome' } as const;
 

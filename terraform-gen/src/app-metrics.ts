@@ -14,17 +14,6 @@ import type { Expr, Json } from './tf.ts';
 
 export type AppMetricName = (typeof METRICS)[keyof typeof METRICS]['name'];
 
-/**
- * The outcomes answered with a 5xx: the store throttled (503), the store or the token issuer's
- * keys were unavailable (503), or a failure no mapping named (500). Every other outcome is a
- * 2xx or a 4xx, which no availability objective counts against us.
- */
-export const SERVER_ERROR_OUTCOMES = [
-  'throttled',
-  'unavailable',
-  'error',
-] as const satisfies readonly Outcome[];
-
 /** Dimensions of one operation, all outcomes together (the `[Operation]` dimension set). */
 export const perOperation = (operation: MetricOperation): Record<string, string> => ({
   [DIMENSIONS.operation]: operation,

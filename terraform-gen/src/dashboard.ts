@@ -3,14 +3,8 @@
  * the app's (EMF, namespace Picus: requests, 5xx and latency by operation, the item store's
  * latency, idempotency) with the SLOs' burn rates.
  */
-import { METRIC_OPERATIONS, METRICS } from '../../contracts/metrics.ts';
-import {
-  type AppMetricName,
-  dashboardMetric,
-  perOperation,
-  perOutcome,
-  SERVER_ERROR_OUTCOMES,
-} from './app-metrics.ts';
+import { METRIC_OPERATIONS, METRICS, SERVER_ERROR_OUTCOMES } from '../../contracts/metrics.ts';
+import { type AppMetricName, dashboardMetric, perOperation, perOutcome } from './app-metrics.ts';
 import { BURN_ALERTS, SLOS } from './slos.ts';
 import type { Expr, Json } from './tf.ts';
 

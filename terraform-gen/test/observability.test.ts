@@ -14,8 +14,8 @@ import {
   METRICS,
   METRICS_NAMESPACE,
   OUTCOMES,
+  SERVER_ERROR_OUTCOMES,
 } from '../../contracts/metrics.ts';
-import { SERVER_ERROR_OUTCOMES } from '../src/app-metrics.ts';
 import { type LogSource, REQUEST_ID_PLACEHOLDER, SAVED_QUERIES } from '../src/saved-queries.ts';
 import { BURN_ALERTS, budgetSpent, SLO_WINDOW_DAYS, SLOS, windowLabel } from '../src/slos.ts';
 import { checkLogsInsightsQuery, LogsInsightsError, logLineFields } from './logs-insights.ts';

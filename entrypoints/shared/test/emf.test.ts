@@ -7,6 +7,7 @@ import {
   METRICS,
   METRICS_NAMESPACE,
   OUTCOMES,
+  SERVER_ERROR_OUTCOMES,
 } from '../../../contracts/metrics.ts';
 import { StoreUnavailable } from '../../../domain/errors.ts';
 import type { ItemRepository } from '../../../domain/item-repository.ts';
@@ -186,6 +187,18 @@ describe('request log lines are CloudWatch Embedded Metric Format documents', ()
     expect(outcomeOf(500, new Error('bug'))).toBe('error');
     expect(outcomeOf(499, new Error('gone'))).toBe('client_error');
     expect(outcomeOf(413, undefined)).toBe('client_error');
+    // The AWS stack's availability SLO counts these outcomes as the 5xx they are, and only these.
+    for (const [status, failure] of [
+      [500, new Error('bug')],
+      [502, undefined],
+      [503, new StoreUnavailable(1)],
+      [503, new StoreUnavailable(1, { throttled: true })],
+    ] as const) {
+      expect(SERVER_ERROR_OUTCOMES).toContain(outcomeOf(status, failure) as never);
+    }
+    for (const status of [200, 201, 400, 401, 403, 404, 409, 413, 415, 422, 499]) {
+      expect(SERVER_ERROR_OUTCOMES).not.toContain(outcomeOf(status, undefined) as never);
+    }
   });
 });
 
