@@ -34,8 +34,8 @@ export function createDynamoClient(settings: DynamoClientSettings): DynamoDBClie
           },
         }
       : {}),
-    // Options for the SDK's own Node HTTP handler (an object, not an instance, so the Lambda
-    // bundle imports nothing beyond the SDK client the runtime provides).
+    // Options for the SDK's own Node HTTP handler (an object, not an instance: the client
+    // builds its handler from them, so nothing here imports @smithy/node-http-handler).
     requestHandler: {
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),

@@ -62,7 +62,7 @@ export function settingsFrom(args: readonly string[]): BenchSettings {
       ? { warmupSeconds: 1, roundSeconds: 2, rounds: 3, connections }
       : { warmupSeconds: 3, roundSeconds: 5, rounds: 5, connections },
     listSizes: quick ? [5_000, 50_000] : [10_000, 100_000],
-    coldRuns: quick ? 8 : 20,
+    coldRuns: quick ? 15 : 20,
     warmEvents: quick ? 20_000 : 100_000,
   };
 }
