@@ -1,9 +1,9 @@
-import { operationList } from './operations.ts';
+import { operationRouteList } from './operation-routes.ts';
 import { templatePattern } from './path-template.ts';
 
 /**
  * The public API's resources and the methods each accepts, across both backends, derived from
- * the operations table. Both the container and the Lambda answer a wrong method with 405 and
+ * the operations' routes. Both the container and the Lambda answer a wrong method with 405 and
  * this list in `Allow`, so a client sees one API whichever backend the load balancer chose.
  */
 export interface ApiResource {
@@ -13,9 +13,9 @@ export interface ApiResource {
   readonly methods: readonly string[];
 }
 
-export const apiResources: readonly ApiResource[] = resourcesOf(operationList);
+export const apiResources: readonly ApiResource[] = resourcesOf(operationRouteList);
 
-function resourcesOf(operations: typeof operationList): ApiResource[] {
+function resourcesOf(operations: typeof operationRouteList): ApiResource[] {
   const byPath = new Map<string, string[]>();
   for (const op of operations) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op.method]);
   return [...byPath].map(([path, methods]) => ({ path, pattern: templatePattern(path), methods }));

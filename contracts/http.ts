@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_BODY_BYTES, MAX_DATA_DEPTH, MAX_KEY_BYTES } from '../domain/item-rules.ts';
 import { IdempotencyKeyHeader, ItemData, ObjectId } from './item.ts';
+import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_CHARACTERS, REQUEST_ID_PATTERN } from './request-id.ts';
 
 /**
  * The HTTP-level parts of the contract that are not bodies: path parameters,
@@ -37,11 +38,6 @@ export const PutItemBody = ItemData.meta({
     `at most ${MAX_BODY_BYTES / 1024} KiB as UTF-8, sent with Content-Type: application/json.`,
   examples: [{ name: 'Ada', tags: ['math', 'engines'], born: 1815, nested: { ok: true } }],
 });
-
-const REQUEST_ID_CHARACTERS = '[A-Za-z0-9._:@/+=-]';
-const MAX_REQUEST_ID_LENGTH = 128;
-/** What the API takes from a caller as a request id (and echoes): short, and safe to log. */
-export const REQUEST_ID_PATTERN = new RegExp(`^${REQUEST_ID_CHARACTERS}{1,${MAX_REQUEST_ID_LENGTH}}$`);
 
 /** `x-request-id`, on every response: the caller's if it was sane, else the trace root, else a new UUID. */
 export const RequestIdHeader = z

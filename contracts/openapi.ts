@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AUTH_REALM, SCOPE_DESCRIPTIONS, SECURITY_SCHEME } from './auth.ts';
 import { type OperationSpec, operationList, type ResponseSpec } from './operations.ts';
+import { AUTH_REALM, SCOPE_DESCRIPTIONS, SECURITY_SCHEME } from './scopes.ts';
 
 /**
  * The OpenAPI 3.1 rendering of contracts/operations.ts: the one document the container serves

@@ -9,7 +9,7 @@ import {
   MAX_PAGE_SIZE,
   PAGE_SIZE_RULE,
 } from '../domain/item-rules.ts';
-import { SCOPES, type Scope, WwwAuthenticateHeader } from './auth.ts';
+import { WwwAuthenticateHeader } from './auth.ts';
 import { HealthResponse, ReadyResponse } from './health.ts';
 import {
   AllowHeader,
@@ -23,10 +23,15 @@ import {
   RetryAfterHeader,
 } from './http.ts';
 import { DeleteItemResponse, Item, ListItemsQuery, ListItemsResponse, PutItemResponse } from './item.ts';
-import type { MetricOperation } from './metrics.ts';
-import { templateMatcher } from './path-template.ts';
-import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
-import { INTERNAL_DETAIL, PROBLEM_KINDS, type ProblemKindName } from './problem-kinds.ts';
+import { OPERATION_ROUTES, type OperationRoute } from './operation-routes.ts';
+import { Problem } from './problem.ts';
+import {
+  INTERNAL_DETAIL,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_KINDS,
+  type ProblemKindName,
+} from './problem-kinds.ts';
+import { SCOPES, type Scope } from './scopes.ts';
 
 /**
  * Every operation of the public API (the load balancer's API, DELETE included),
@@ -59,16 +64,9 @@ export interface RequestBodySpec {
   readonly maxBytes: number;
 }
 
-export interface OperationSpec {
-  readonly operationId: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
-  /** OpenAPI path template. */
-  readonly path: string;
+/** An operation: its route (contracts/operation-routes.ts), its schemas and its documentation. */
+export interface OperationSpec extends OperationRoute {
   readonly tag: 'Items' | 'Health';
-  /** The OAuth 2.0 scope a caller's token must carry; absent for public operations. */
-  readonly scope?: Scope;
-  /** The `Operation` its requests' metrics carry (contracts/metrics.ts); absent: no metrics (probes). */
-  readonly metric?: MetricOperation;
   readonly summary: string;
   readonly description: string;
   readonly params?: z.ZodObject;
@@ -199,9 +197,7 @@ const exampleItem: Item = {
 
 export const operations = {
   health: {
-    operationId: 'getHealth',
-    method: 'GET',
-    path: '/health',
+    ...OPERATION_ROUTES.health,
     tag: 'Health',
     summary: 'Liveness',
     description: 'Answers 200 while the process serves requests; it does not touch the store.',
@@ -211,10 +207,7 @@ export const operations = {
     },
   },
   ready: {
-    operationId: 'getReady',
-    metric: 'ready',
-    method: 'GET',
-    path: '/ready',
+    ...OPERATION_ROUTES.ready,
     tag: 'Health',
     summary: 'Readiness',
     description:
@@ -226,12 +219,8 @@ export const operations = {
     },
   },
   listItems: {
-    operationId: 'listItems',
-    metric: 'list',
-    method: 'GET',
-    path: '/picus/list',
+    ...OPERATION_ROUTES.listItems,
     tag: 'Items',
-    scope: SCOPES.read,
     summary: 'List items, a page at a time',
     description:
       'Pages through every item in no particular order. Pass the `next_cursor` of a page as `cursor` ' +
@@ -256,12 +245,8 @@ export const operations = {
     },
   },
   putItem: {
-    operationId: 'putItem',
-    metric: 'put',
-    method: 'POST',
-    path: '/picus/put',
+    ...OPERATION_ROUTES.putItem,
     tag: 'Items',
-    scope: SCOPES.write,
     summary: 'Store a new item',
     description:
       'Stores the JSON object under a new `object_id` and answers where to read it. With an ' +
@@ -314,12 +299,8 @@ export const operations = {
     },
   },
   getItem: {
-    operationId: 'getItem',
-    metric: 'get',
-    method: 'GET',
-    path: '/picus/get/{key}',
+    ...OPERATION_ROUTES.getItem,
     tag: 'Items',
-    scope: SCOPES.read,
     summary: 'Read an item',
     description:
       'Answers the item stored under the key (percent-decoded), with its data exactly as it was put.',
@@ -335,12 +316,8 @@ export const operations = {
     },
   },
   deleteItem: {
-    operationId: 'deleteItem',
-    metric: 'delete',
-    method: 'DELETE',
-    path: '/picus/{key}',
+    ...OPERATION_ROUTES.deleteItem,
     tag: 'Items',
-    scope: SCOPES.delete,
     summary: 'Delete an item',
     description:
       'Deletes the item stored under the key (percent-decoded). Served by a Lambda function behind ' +
@@ -361,20 +338,6 @@ export const operations = {
 export type OperationName = keyof typeof operations;
 
 export const operationList: readonly OperationSpec[] = Object.values(operations);
-
-/** The operations of each method with their path matchers: a request only tries its method's. */
-const byMethod = new Map<string, Array<readonly [OperationSpec, (path: string) => boolean]>>();
-for (const op of operationList) {
-  byMethod.set(op.method, [...(byMethod.get(op.method) ?? []), [op, templateMatcher(op.path)] as const]);
-}
-
-/** The operation a request names (by method and path), if any. */
-export function operationFor(method: string, path: string): OperationSpec | undefined {
-  const candidates = byMethod.get(method);
-  if (candidates === undefined) return undefined;
-  for (const [op, matches] of candidates) if (matches(path)) return op;
-  return undefined;
-}
 
 /** What any path answers with a method its resource does not accept (405) or when no resource lives there (404). */
 export const routeProblems = {

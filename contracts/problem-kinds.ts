@@ -3,6 +3,9 @@
  * by the error mapping (entrypoints/shared/problem-mapping.ts), which turns a failure of a kind
  * into its response, and by the operations table, whose documented examples name kinds.
  */
+/** The media type of every error response (RFC 9457). */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
 export interface ProblemKind {
   readonly status: number;
   readonly title: string;

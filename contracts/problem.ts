@@ -11,5 +11,3 @@ export const Problem = z
   })
   .meta({ id: 'Problem' });
 export type Problem = z.infer<typeof Problem>;
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

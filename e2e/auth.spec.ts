@@ -1,5 +1,4 @@
 import type { APIResponse } from '@playwright/test';
-import { SCOPES } from '../contracts/auth.ts';
 import {
   type OperationName,
   type OperationSpec,
@@ -7,6 +6,7 @@ import {
   type ResponseSpec,
 } from '../contracts/operations.ts';
 import type { Problem } from '../contracts/problem.ts';
+import { SCOPES } from '../contracts/scopes.ts';
 import { accessToken, claimsOf } from './support/auth.ts';
 import { expectResponse, expectSpec } from './support/contract.ts';
 import { deletePath, expect, itemPath, NO_DELETE, test, unique } from './support/items.ts';

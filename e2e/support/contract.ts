@@ -7,7 +7,8 @@ import {
   type ResponseSpec,
   routeProblems,
 } from '../../contracts/operations.ts';
-import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import { Problem } from '../../contracts/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
 import { DEPLOYMENT_TARGET } from './target.ts';
 
 /**

@@ -1,7 +1,8 @@
 import { Elysia, type ValidationError } from 'elysia';
 import type { PutItemResponse } from '../../contracts/item.ts';
 import type { MetricOperation } from '../../contracts/metrics.ts';
-import { operationFor, operations } from '../../contracts/operations.ts';
+import { operationFor } from '../../contracts/operation-routes.ts';
+import { operations } from '../../contracts/operations.ts';
 import { InvalidIdempotencyKey, InvalidKey, InvalidPageRequest } from '../../domain/errors.ts';
 import { IDEMPOTENCY_KEY_RULE } from '../../domain/item-rules.ts';
 import type { ItemService } from '../../domain/item-service.ts';

@@ -1,4 +1,4 @@
-import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
 import { problemFor } from '../shared/problem-mapping.ts';
 
 /** A problem+json Response for any failure (the Fetch API side of problem-mapping.ts). */

@@ -1,5 +1,5 @@
 import type { Server } from 'bun';
-import { operations } from '../../contracts/operations.ts';
+import { OPERATION_ROUTES } from '../../contracts/operation-routes.ts';
 import { ShuttingDown } from '../../domain/errors.ts';
 import type { CorsPolicy } from '../shared/cors.ts';
 import { type Drain, drainOf } from '../shared/drain.ts';
@@ -40,8 +40,8 @@ export function serveApp(app: App, options: ServerOptions): ServedApp {
   let draining = false;
   const handle = withEnvelope(
     (request) => {
-      if (draining && request.method === 'GET' && pathOf(request.url) === operations.ready.path) {
-        return Promise.resolve({ failure: new ShuttingDown(1), operation: operations.ready.metric });
+      if (draining && request.method === 'GET' && pathOf(request.url) === OPERATION_ROUTES.ready.path) {
+        return Promise.resolve({ failure: new ShuttingDown(1), operation: OPERATION_ROUTES.ready.metric });
       }
       return app.handle(request);
     },

@@ -1,8 +1,8 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
-import { SCOPES } from '../../contracts/auth.ts';
 import type { DeleteItemResponse } from '../../contracts/item.ts';
-import { operationFor } from '../../contracts/operations.ts';
-import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+import { operationFor } from '../../contracts/operation-routes.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
+import { SCOPES } from '../../contracts/scopes.ts';
 import type { ItemService } from '../../domain/item-service.ts';
 import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Authorizer } from '../shared/auth/authorizer.ts';

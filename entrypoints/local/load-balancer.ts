@@ -1,7 +1,6 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import type { Server } from 'bun';
-import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
-import { CLIENT_CLOSED_REQUEST } from '../../contracts/problem-kinds.ts';
+import { CLIENT_CLOSED_REQUEST, PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
 import { routeFor } from '../../contracts/routing.ts';
 import { type Drain, drainOf } from '../shared/drain.ts';
 import { HttpProblem } from '../shared/http-problem.ts';

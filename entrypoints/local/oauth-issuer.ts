@@ -1,13 +1,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { z } from 'zod';
-import {
-  ALL_SCOPES,
-  isScope,
-  type Scope,
-  type TokenError,
-  type TokenResponse,
-} from '../../contracts/auth.ts';
+import type { TokenError, TokenResponse } from '../../contracts/auth.ts';
+import { ALL_SCOPES, isScope, type Scope } from '../../contracts/scopes.ts';
 
 /**
  * The local stack's OAuth 2.0 authorization server, standing in for Cognito: the client

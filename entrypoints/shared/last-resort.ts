@@ -1,4 +1,4 @@
-import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
 import { describeFailure, type Logger } from './logger.ts';
 import { problemFor } from './problem-mapping.ts';
 

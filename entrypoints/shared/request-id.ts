@@ -1,4 +1,4 @@
-import { REQUEST_ID_PATTERN } from '../../contracts/http.ts';
+import { REQUEST_ID_PATTERN } from '../../contracts/request-id.ts';
 
 const TRACE_ROOT = /(?:^|;)\s*Root=([A-Za-z0-9-]{1,64})/;
 

@@ -14,7 +14,8 @@ import {
 import { ensureTable } from '../../adapters/dynamodb/table.ts';
 import { TokenResponse } from '../../contracts/auth.ts';
 import { DeleteItemResponse } from '../../contracts/item.ts';
-import { PROBLEM_CONTENT_TYPE, Problem } from '../../contracts/problem.ts';
+import { Problem } from '../../contracts/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
 import { type LocalIssuerServer, serveLocalIssuer } from '../../entrypoints/local/local-issuer-server.ts';
 import { DEFAULT_LOCAL_CLIENT } from '../../entrypoints/local/oauth-issuer.ts';
 import packageJson from '../../package.json' with { type: 'json' };

@@ -5,7 +5,7 @@
  * and one app client (client credentials, generated secret) for the deploy pipeline's contract
  * suite. With `auth_issuer` set, an external identity provider issues them and no Cognito is made.
  */
-import { RESOURCE_SERVER, SCOPE_DESCRIPTIONS, type Scope } from '../../contracts/auth.ts';
+import { RESOURCE_SERVER, SCOPE_DESCRIPTIONS, type Scope } from '../../contracts/scopes.ts';
 import type { Settings } from './settings.ts';
 import { cond, type Expr, type Fragment, fn, op, tpl } from './tf.ts';
 

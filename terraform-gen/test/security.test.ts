@@ -5,7 +5,7 @@
  * terraform-validate.test.ts validates infra/ with it and shows it rejects such mistakes.
  */
 import { describe, expect, test } from 'bun:test';
-import { ALL_SCOPES, RESOURCE_SERVER } from '../../contracts/auth.ts';
+import { ALL_SCOPES, RESOURCE_SERVER } from '../../contracts/scopes.ts';
 import {
   APP_PORT,
   CONTAINER_HEALTHCHECK,

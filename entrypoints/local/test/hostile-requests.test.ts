@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { PROBLEM_CONTENT_TYPE, Problem } from '../../../contracts/problem.ts';
+import { Problem } from '../../../contracts/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../../contracts/problem-kinds.ts';
 import { createApp } from '../../http/app.ts';
 import { serveApp } from '../../http/server.ts';
 import { createDeleteHandler } from '../../lambda/delete-handler.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { SCOPES, TokenError, TokenResponse } from '../../../contracts/auth.ts';
+import { TokenError, TokenResponse } from '../../../contracts/auth.ts';
+import { SCOPES } from '../../../contracts/scopes.ts';
 import { createAuthorizer } from '../../shared/auth/authorizer.ts';
 import { type LocalIssuerServer, serveLocalIssuer } from '../local-issuer-server.ts';
 import { DEFAULT_LOCAL_CLIENT, localClients } from '../oauth-issuer.ts';

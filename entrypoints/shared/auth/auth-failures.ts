@@ -1,4 +1,4 @@
-import { AUTH_REALM, type Scope } from '../../../contracts/auth.ts';
+import { AUTH_REALM, type Scope } from '../../../contracts/scopes.ts';
 import type { Caller } from './caller.ts';
 
 /**

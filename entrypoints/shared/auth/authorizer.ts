@@ -1,4 +1,4 @@
-import type { Scope } from '../../../contracts/auth.ts';
+import type { Scope } from '../../../contracts/scopes.ts';
 import { AuthenticationRequired, InsufficientScope, InvalidToken } from './auth-failures.ts';
 import { ANONYMOUS, type Caller } from './caller.ts';
 import { RemoteKeySet } from './remote-key-set.ts';

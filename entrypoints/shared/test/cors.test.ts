@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import type { ALBEvent } from 'aws-lambda';
 import { MemoryItemRepository } from '../../../adapters/memory/memory-item-repository.ts';
-import { PROBLEM_CONTENT_TYPE, Problem } from '../../../contracts/problem.ts';
+import { Problem } from '../../../contracts/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../../contracts/problem-kinds.ts';
 import { ItemService } from '../../../domain/item-service.ts';
 import { createApp } from '../../http/app.ts';
 import { withEnvelope } from '../../http/envelope.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { SCOPES } from '../../../contracts/auth.ts';
 import { operationList, routeProblems } from '../../../contracts/operations.ts';
 import type { Problem } from '../../../contracts/problem.ts';
+import { SCOPES } from '../../../contracts/scopes.ts';
 import {
   IdempotencyConflict,
   InvalidIdempotencyKey,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { SignJWT } from 'jose';
-import { SCOPES, type Scope } from '../../../../contracts/auth.ts';
+import { SCOPES, type Scope } from '../../../../contracts/scopes.ts';
 import {
   AuthenticationRequired,
   AuthUnavailable,

@@ -8,7 +8,7 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose';
-import { ALL_SCOPES } from '../../../../contracts/auth.ts';
+import { ALL_SCOPES } from '../../../../contracts/scopes.ts';
 import { type Authorizer, type AuthSettings, createAuthorizer } from '../authorizer.ts';
 
 /**
