@@ -2,18 +2,25 @@
  * The web tier's ceiling: a bare Bun.serve answering the same routes with the same
  * JSON from a Map, with no framework, validation, logging or store behind it.
  * Env: PORT, ITEM_JSON (the item GET /picus/get/{id} returns, keyed by its object_id),
+ * LIST_JSON (the page GET /picus/list answers, serialized anew for each request),
  * WITH_HEADERS=1 to also send what every picus response carries (the caller's
  * x-request-id or a new one, nosniff, no-store): the reference that shows what those
- * headers alone cost.
+ * headers alone cost. POST /picus/put parses the JSON body and answers 201 with a new id,
+ * as picus does, with nothing stored.
  */
 const item = JSON.parse(process.env.ITEM_JSON ?? '{"object_id":"x","data":{},"created_at":""}') as {
   object_id: string;
 };
 const items = new Map<string, unknown>([[item.object_id, item]]);
+const page: unknown = process.env.LIST_JSON ? JSON.parse(process.env.LIST_JSON) : undefined;
 const PREFIX = '/picus/get/';
 const withHeaders = process.env.WITH_HEADERS === '1';
 
-const init = (request: Request, status = 200): ResponseInit | undefined =>
+const init = (
+  request: Request,
+  status = 200,
+  extra: Record<string, string> = {},
+): ResponseInit | undefined =>
   withHeaders
     ? {
         status,
@@ -21,18 +28,26 @@ const init = (request: Request, status = 200): ResponseInit | undefined =>
           'x-request-id': request.headers.get('x-request-id') ?? crypto.randomUUID(),
           'x-content-type-options': 'nosniff',
           'cache-control': 'no-store',
+          ...extra,
         },
       }
     : status === 200
       ? undefined
-      : { status };
+      : { status, headers: extra };
 
 const server = Bun.serve({
   port: Number(process.env.PORT ?? 0),
   hostname: '127.0.0.1',
-  fetch(request) {
+  async fetch(request) {
     const path = request.url.slice(request.url.indexOf('/', 7));
     if (path === '/health') return Response.json({ status: 'ok' }, init(request));
+    if (request.method === 'POST' && path === '/picus/put') {
+      await request.json();
+      const object_id = crypto.randomUUID();
+      const location = { location: `/picus/get/${object_id}` };
+      return Response.json({ object_id, created_at: new Date().toISOString() }, init(request, 201, location));
+    }
+    if (page !== undefined && path.startsWith('/picus/list')) return Response.json(page, init(request));
     if (path.startsWith(PREFIX)) {
       const found = items.get(decodeURIComponent(path.slice(PREFIX.length)));
       if (found) return Response.json(found, init(request));

@@ -84,14 +84,18 @@ export class BenchServers {
     return fd;
   }
 
-  /** The web tier's ceiling (ceiling-server.ts) serving `itemJson`; with `withHeaders`, picus's headers too. */
-  async ceiling(itemJson: string, withHeaders = false): Promise<Served> {
+  /**
+   * The web tier's ceiling (ceiling-server.ts) serving `itemJson` (and `listJson` as the list
+   * page); with `withHeaders`, picus's headers too.
+   */
+  async ceiling(itemJson: string, withHeaders = false, listJson?: string): Promise<Served> {
     const port = await freePort();
     const proc = this.started(
       spawnPinned(SERVER_CPU, ['bun', join(BENCH_DIR, 'ceiling-server.ts')], {
         PORT: String(port),
         ITEM_JSON: itemJson,
         ...(withHeaders ? { WITH_HEADERS: '1' } : {}),
+        ...(listJson !== undefined ? { LIST_JSON: listJson } : {}),
       }),
     );
     const url = `http://127.0.0.1:${port}`;

@@ -3,11 +3,14 @@
  * ceiling) and the same bare server sending picus's headers, with info logging, and without
  * token checks (what checking a token costs, in the same rounds).
  */
+import { join } from 'node:path';
 import type { SectionRunner } from '../context.ts';
 import { log } from '../log.ts';
 import { type LoadRow, pct, ratioOf, ratioTarget, rowOf, type Target, target } from '../report.ts';
-import { compare } from '../rounds.ts';
+import { compare, type Summary, type Timing } from '../rounds.ts';
 import { seedItem } from '../seed-item.ts';
+import type { BenchServers, Served } from '../servers.ts';
+import { BENCH_DIR } from '../settings.ts';
 
 export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }) => {
   const authorized = auth.headers;
@@ -152,5 +155,69 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
       targets.push(target('Web RSS under load', '<= 80 MB', `${rss.toFixed(1)} MB`, rss <= 80));
     }
   }
+  const bodies = await bodyRows(servers, settings.timing, emf, authorized, item.json);
+  rows.push(...bodies.rows);
+  targets.push(...bodies.targets);
   return { rows, targets };
 };
+
+const PUT_1K = join(BENCH_DIR, 'put-1k.lua');
+const LIST_PAGE = 100;
+
+/**
+ * The request and response bodies of the production case (`server`: info, metrics on, drained
+ * pipe): `POST /picus/put` with 1 KiB of JSON against a bare server that parses the same body and
+ * answers 201 with the same headers, and `GET /picus/list?limit=100` against a bare server
+ * serializing the same page (bytes/s from the page's size).
+ */
+async function bodyRows(
+  servers: BenchServers,
+  timing: Timing,
+  server: Served,
+  authorized: Readonly<Record<string, string>>,
+  itemJson: string,
+): Promise<{ rows: LoadRow[]; targets: Target[] }> {
+  // The list first: puts below add items that would change the first page.
+  for (let i = 0; i < LIST_PAGE; i++) await seedItem(server.url, authorized);
+  const listPath = `/picus/list?limit=${LIST_PAGE}`;
+  const pageJson = await (await fetch(`${server.url}${listPath}`, { headers: authorized })).text();
+  const bare = await servers.ceiling(itemJson, true, pageJson);
+  log(`web: GET ${listPath}`);
+  const list = await compare(
+    [
+      { name: 'bare', url: `${bare.url}${listPath}`, pid: bare.pid },
+      { name: 'picus', url: `${server.url}${listPath}`, pid: server.pid, headers: authorized },
+    ],
+    timing,
+  );
+  log('web: POST /picus/put (1 KiB)');
+  const put = await compare(
+    [
+      { name: 'bare', url: `${bare.url}/picus/put`, pid: bare.pid, script: PUT_1K },
+      { name: 'picus', url: `${server.url}/picus/put`, pid: server.pid, script: PUT_1K, headers: authorized },
+    ],
+    timing,
+  );
+  const rows: LoadRow[] = [];
+  const targets: Target[] = [];
+  const pageBytes = Buffer.byteLength(pageJson);
+  const [lb, lp] = [list.get('bare'), list.get('picus')];
+  const perSecond = (s: Summary | undefined) =>
+    s === undefined
+      ? ''
+      : `${((s.rps * pageBytes) / 1024 / 1024).toFixed(1)} MiB/s of ${(pageBytes / 1024).toFixed(1)} KiB pages`;
+  rows.push(
+    rowOf(`GET ${listPath} bare Bun.serve serializing the same page, same headers`, lb, lb, perSecond(lb)),
+    rowOf(`GET ${listPath} picus binary, memory, info, drained pipe`, lp, lb, perSecond(lp)),
+  );
+  const [pb, pp] = [put.get('bare'), put.get('picus')];
+  rows.push(
+    rowOf('POST /picus/put (1 KiB) bare Bun.serve parsing the body, 201, same headers', pb, pb),
+    rowOf('POST /picus/put (1 KiB) picus binary, memory, info, drained pipe', pp, pb),
+  );
+  if (pb && pp)
+    targets.push(
+      ratioTarget('Web POST /picus/put (1 KiB) vs the bare server parsing it', ratioOf(pp, pb), 0.7),
+    );
+  return { rows, targets };
+}
