@@ -6,20 +6,24 @@ import { decodeCursor, encodeCursor } from '../scan-cursor.ts';
 /**
  * An in-process store with the DynamoDB adapter's semantics, for unit tests and
  * `PICUS_STORE=memory`. Keys are kept sorted so a cursor resumes by binary search,
- * even after the item it names was deleted. Like a real store, it keeps each item
+ * even after the item it names was deleted; new keys wait unsorted until the next scan or
+ * delete merges them in (inserting each into the sorted array moved every key after it: a
+ * put got slower the more items there were). Like a real store, it keeps each item
  * serialized (as JSON text) and decodes a fresh copy per read: no caller can reach
  * stored state, and a read costs one JSON.parse (a structuredClone per read cost
  * GET a third of its time; frozen shared objects made JSON.stringify 4x slower).
  */
 export class MemoryItemRepository implements ItemRepository {
   readonly #items = new Map<string, string>();
-  readonly #sortedKeys: string[] = [];
+  #sortedKeys: string[] = [];
+  /** Keys created since the sorted list was last brought up to date. */
+  #newKeys: string[] = [];
 
   async create(item: Item): Promise<CreateResult> {
     const existing = this.#items.get(item.object_id);
     if (existing !== undefined) return { created: false, existing: decode(existing) };
     this.#items.set(item.object_id, JSON.stringify(item));
-    this.#sortedKeys.splice(this.#firstIndexAfter(item.object_id, true), 0, item.object_id);
+    this.#newKeys.push(item.object_id);
     return { created: true };
   }
 
@@ -30,11 +34,13 @@ export class MemoryItemRepository implements ItemRepository {
 
   async delete(objectId: string): Promise<boolean> {
     if (!this.#items.delete(objectId)) return false;
+    this.#sortKeys();
     this.#sortedKeys.splice(this.#firstIndexAfter(objectId, true), 1);
     return true;
   }
 
   async scan(limit: number, cursor: string | undefined): Promise<ItemPage> {
+    this.#sortKeys();
     const start = cursor === undefined ? 0 : this.#firstIndexAfter(decodeCursor(cursor), false);
     const keys = this.#sortedKeys.slice(start, start + limit);
     const items = keys.map((key) => decode(this.#items.get(key) as string));
@@ -47,6 +53,24 @@ export class MemoryItemRepository implements ItemRepository {
 
   get size(): number {
     return this.#items.size;
+  }
+
+  /** Merges the keys created since into the sorted list (code-unit order, as the binary search). */
+  #sortKeys(): void {
+    if (this.#newKeys.length === 0) return;
+    const added = this.#newKeys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.#newKeys = [];
+    const merged: string[] = new Array(this.#sortedKeys.length + added.length);
+    let [i, j, k] = [0, 0, 0];
+    while (i < this.#sortedKeys.length && j < added.length) {
+      merged[k++] =
+        (this.#sortedKeys[i] as string) < (added[j] as string)
+          ? (this.#sortedKeys[i++] as string)
+          : (added[j++] as string);
+    }
+    while (i < this.#sortedKeys.length) merged[k++] = this.#sortedKeys[i++] as string;
+    while (j < added.length) merged[k++] = added[j++] as string;
+    this.#sortedKeys = merged;
   }
 
   /** Index of the first key >= `key` (inclusive) or > `key` (exclusive), by code-unit order. */
