@@ -1,5 +1,5 @@
 import { operationRouteList } from './operation-routes.ts';
-import { templatePattern } from './path-template.ts';
+import { templateMatcher } from './path-template.ts';
 
 /**
  * The public API's resources and the methods each accepts, across both backends, derived from
@@ -9,7 +9,8 @@ import { templatePattern } from './path-template.ts';
 export interface ApiResource {
   /** OpenAPI-style path template. */
   readonly path: string;
-  readonly pattern: RegExp;
+  /** Whether a request path names this resource (the same matcher routing uses). */
+  readonly matches: (path: string) => boolean;
   readonly methods: readonly string[];
 }
 
@@ -17,15 +18,19 @@ export const apiResources: readonly ApiResource[] = resourcesOf(operationRouteLi
 
 function resourcesOf(operations: typeof operationRouteList): ApiResource[] {
   const byPath = new Map<string, string[]>();
-  for (const op of operations) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op.method]);
-  return [...byPath].map(([path, methods]) => ({ path, pattern: templatePattern(path), methods }));
+  for (const op of operations) {
+    const methods = byPath.get(op.path);
+    if (methods === undefined) byPath.set(op.path, [op.method]);
+    else methods.push(op.method);
+  }
+  return [...byPath].map(([path, methods]) => ({ path, matches: templateMatcher(path), methods }));
 }
 
 /** Methods the API accepts on `path`, or an empty list when no resource lives there. */
 export function allowedMethods(path: string): string[] {
   const methods = new Set<string>();
   for (const resource of apiResources) {
-    if (resource.pattern.test(path)) for (const m of resource.methods) methods.add(m);
+    if (resource.matches(path)) for (const m of resource.methods) methods.add(m);
   }
   return [...methods];
 }

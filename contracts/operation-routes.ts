@@ -51,7 +51,9 @@ export const operationRouteList: readonly OperationRoute[] = Object.values(OPERA
 /** The operations of each method with their path matchers: a request only tries its method's. */
 const byMethod = new Map<string, Array<readonly [OperationRoute, (path: string) => boolean]>>();
 for (const op of operationRouteList) {
-  byMethod.set(op.method, [...(byMethod.get(op.method) ?? []), [op, templateMatcher(op.path)] as const]);
+  const candidates = byMethod.get(op.method) ?? [];
+  candidates.push([op, templateMatcher(op.path)]);
+  byMethod.set(op.method, candidates);
 }
 
 /** The operation a request names (by method and path), if any. */
