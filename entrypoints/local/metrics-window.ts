@@ -71,8 +71,11 @@ export class MetricsWindow {
     const since = this.#now() - this.#windowMs;
     this.#observations = this.#observations.filter((o) => o.at >= since);
     const byOperation = new Map<MetricOperation, Observation[]>();
-    for (const o of this.#observations)
-      byOperation.set(o.operation, [...(byOperation.get(o.operation) ?? []), o]);
+    for (const o of this.#observations) {
+      const list = byOperation.get(o.operation);
+      if (list === undefined) byOperation.set(o.operation, [o]);
+      else list.push(o);
+    }
     const operations: Partial<Record<MetricOperation, OperationSummary>> = {};
     for (const [operation, list] of byOperation) {
       const outcomes: Partial<Record<Outcome, number>> = {};
