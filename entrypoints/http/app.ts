@@ -115,14 +115,20 @@ class Exchange implements StoreClock {
   caller: Caller = ANONYMOUS;
   storeMs: number | undefined = undefined;
   replayed: boolean | undefined = undefined;
-  /** The item service over a store whose calls add to `storeMs`. */
-  readonly service: ItemService;
+  #timed: ItemService | undefined;
 
   constructor(
-    service: ItemService,
+    private readonly shared: ItemService,
     readonly operation: MetricOperation | undefined,
-  ) {
-    this.service = service.withRepository((repository) => new TimedRepository(repository, this));
+  ) {}
+
+  /**
+   * The item service over a store whose calls add to `storeMs`, made on first use: /health, the
+   * docs and refused requests never reach the store, and pay nothing for it.
+   */
+  get service(): ItemService {
+    this.#timed ??= this.shared.withRepository((repository) => new TimedRepository(repository, this));
+    return this.#timed;
   }
 
   record(ms: number): void {
