@@ -130,35 +130,27 @@ export function observability(f: Fragment, s: Settings, r: ObservabilityRefs) {
   // Metrics of invocations through the alias (FunctionName + Resource "<function>:<alias>"),
   // both versions of a weighted shift included; one breaching minute is enough to stop it.
   const aliasDims = { FunctionName: r.functionName, Resource: tpl`${r.functionName}:${r.aliasName}` };
-  const aliasErrors = alarm(
+  const aliasAlarm = (key: string, description: string, metric: 'Errors' | 'Throttles') =>
+    alarm(key, description, {
+      namespace: 'AWS/Lambda',
+      metric_name: metric,
+      dimensions: aliasDims,
+      statistic: 'Sum',
+      period: 60,
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+    });
+  const aliasErrors = aliasAlarm(
     'lambda_alias_errors',
     'Invocations through the live alias raised errors (watched during a deploy; rolls it back).',
-    {
-      namespace: 'AWS/Lambda',
-      metric_name: 'Errors',
-      dimensions: aliasDims,
-      statistic: 'Sum',
-      period: 60,
-      evaluation_periods: 1,
-      datapoints_to_alarm: 1,
-      threshold: 0,
-      comparison_operator: 'GreaterThanThreshold',
-    },
+    'Errors',
   );
-  const aliasThrottles = alarm(
+  const aliasThrottles = aliasAlarm(
     'lambda_alias_throttles',
     'Invocations through the live alias were throttled (watched during a deploy; rolls it back).',
-    {
-      namespace: 'AWS/Lambda',
-      metric_name: 'Throttles',
-      dimensions: aliasDims,
-      statistic: 'Sum',
-      period: 60,
-      evaluation_periods: 1,
-      datapoints_to_alarm: 1,
-      threshold: 0,
-      comparison_operator: 'GreaterThanThreshold',
-    },
+    'Throttles',
   );
   const deployAlarms = [aliasErrors, aliasThrottles, albTarget5xx, albElb5xx];
 
