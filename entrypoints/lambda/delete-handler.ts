@@ -1,8 +1,7 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import type { DeleteItemResponse } from '../../contracts/item.ts';
-import { operationFor } from '../../contracts/operation-routes.ts';
+import { OPERATION_ROUTES, operationFor } from '../../contracts/operation-routes.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
-import { SCOPES } from '../../contracts/scopes.ts';
 import type { ItemService } from '../../domain/item-service.ts';
 import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Authorizer } from '../shared/auth/authorizer.ts';
@@ -18,7 +17,9 @@ import { routeProblem } from '../shared/route-problem.ts';
 import { TimedRepository } from '../shared/timed-repository.ts';
 import { albHeader, albResult } from './alb-event.ts';
 
-const ITEM_PATH = /^\/picus\/([^/]*)$/;
+const DELETE_ITEM = OPERATION_ROUTES.deleteItem;
+/** `/picus/`: what precedes the key in the operation's path template. */
+const KEY_PREFIX = DELETE_ITEM.path.slice(0, DELETE_ITEM.path.indexOf('{'));
 
 /**
  * `DELETE /picus/{key}` for an ALB Lambda target group. ALB events carry no path
@@ -37,6 +38,8 @@ export function createDeleteHandler(
     const startedAt = performance.now();
     const requestId = requestIdFrom((name) => albHeader(event, name));
     const path = event.path ?? '/';
+    const { httpMethod: method } = event;
+    const op = operationFor(method, path);
     let status: number;
     let headers: Record<string, string>;
     let body: string;
@@ -46,13 +49,13 @@ export function createDeleteHandler(
     try {
       status = 200;
       headers = { 'content-type': 'application/json' };
-      if (event.httpMethod === 'GET' && path === '/health') {
+      if (method === 'GET' && path === '/health') {
         // Target-group health checks (when enabled) probe liveness like the container's.
         body = JSON.stringify({ status: 'ok' });
       } else {
-        const encodedKey = encodedKeyFrom(event.httpMethod, path);
-        caller = await auth.authorize(albHeader(event, 'authorization'), SCOPES.delete);
-        const key = decodePathKey(encodedKey);
+        if (op !== DELETE_ITEM) throw routeProblem(method, path);
+        caller = await auth.authorize(albHeader(event, 'authorization'), DELETE_ITEM.scope);
+        const key = decodePathKey(path.slice(KEY_PREFIX.length));
         const clock = {
           record: (ms: number) => {
             storeMs = (storeMs ?? 0) + ms;
@@ -71,16 +74,8 @@ export function createDeleteHandler(
       body = JSON.stringify(problem.body);
     }
     Object.assign(headers, responseHeaders(requestId, cors, albHeader(event, 'origin') ?? null));
-    const { httpMethod: method } = event;
-    const operation = operationFor(method, path)?.metric;
+    const operation = op?.metric;
     logRequest(logger, { requestId, method, path, status, startedAt, caller, failure, operation, storeMs });
     return albResult(event, status, headers, body);
   };
-}
-
-/** The still percent-encoded key of a DELETE this handler serves; 404/405 for anything else. */
-function encodedKeyFrom(method: string, path: string): string {
-  const match = ITEM_PATH.exec(path);
-  if (method !== 'DELETE' || !match) throw routeProblem(method, path);
-  return match[1] as string;
 }
