@@ -20,27 +20,29 @@ export interface RequestLogEntry {
 export interface Logger {
   /** Whether a request line with this status would be written (lets callers skip building it). */
   logsRequest(status: number): boolean;
+  /** Whether request lines carry their EMF metrics (APP_METRICS): callers build them only then. */
+  readonly writesMetrics: boolean;
   /** One request's line; with `metrics`, the line is also an EMF document CloudWatch extracts them from. */
   request(entry: RequestLogEntry, metrics?: EmfMetrics): void;
   event(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface LoggerOptions {
+  /** Whether request lines carry their EMF metrics (APP_METRICS); default true. */
+  readonly metrics?: boolean;
 }
 
 /**
  * One JSON object per line on stdout: what CloudWatch Logs Insights and any log
  * shipper parse without configuration. 5xx requests log at error level, abandoned ones at warn.
  */
-export interface LoggerOptions {
-  /** Whether request lines carry their EMF metrics (APP_METRICS); default true. */
-  readonly metrics?: boolean;
-}
-
 export function createLogger(
   level: LogLevel,
   write: (line: string) => void = writeStdout,
   options: LoggerOptions = {},
 ): Logger {
   const threshold = RANK[level];
-  const withMetrics = options.metrics ?? true;
+  const writesMetrics = options.metrics ?? true;
   const clock = lineClock();
   /** `{"time":"…","level":"…",` then the fields' own members: no copy of `fields` into a new object. */
   const line = (lineLevel: Exclude<LogLevel, 'silent'>, fields: object, now = Date.now()) => {
@@ -57,10 +59,11 @@ export function createLogger(
     status >= 500 ? 'error' : status === CLIENT_CLOSED_REQUEST ? 'warn' : 'info';
   return {
     logsRequest: (status) => RANK[requestLevel(status)] >= threshold,
+    writesMetrics,
     request: (entry, metrics) => {
       const lineLevel = requestLevel(entry.status);
       if (RANK[lineLevel] < threshold) return;
-      if (metrics === undefined || !withMetrics) return emit(lineLevel, entry);
+      if (metrics === undefined || !writesMetrics) return emit(lineLevel, entry);
       // EMF: `_aws` first, then the same fields as any line, then the dimension and metric members.
       const now = Date.now();
       const fields = line(lineLevel, entry, now);

@@ -32,7 +32,10 @@ export function logRequest(logger: Logger, request: AnsweredRequest): void {
     ...callerFields(request.caller),
     error: request.status >= 500 ? describeFailure(request.failure) : undefined,
   };
-  logger.request(entry, requestMetrics(request, request.status, latency, request.failure));
+  const metrics = logger.writesMetrics
+    ? requestMetrics(request, request.status, latency, request.failure)
+    : undefined;
+  logger.request(entry, metrics);
 }
 
 /** The identity fields of a request's log line, from the caller a token proved (if any). */
