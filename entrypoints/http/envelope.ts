@@ -1,3 +1,4 @@
+import { JSON_CONTENT_TYPE } from '../../contracts/http.ts';
 import type { Caller } from '../shared/auth/caller.ts';
 import { type CorsPolicy, preflight } from '../shared/cors.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
@@ -6,7 +7,7 @@ import { requestIdFrom } from '../shared/request-id.ts';
 import { logRequest } from '../shared/request-log.ts';
 import type { RequestMeasures } from '../shared/request-metrics.ts';
 import { responseHeaders } from '../shared/response-headers.ts';
-import { problemResponse } from './problem-response.ts';
+import { problemReply } from './problem-reply.ts';
 
 /** What the app learnt of a request besides its answer: who called, and what it measured. */
 export interface RequestFacts extends RequestMeasures {
@@ -14,17 +15,33 @@ export interface RequestFacts extends RequestMeasures {
   readonly caller?: Caller | undefined;
 }
 
-/** The app's answer: a response, or the failure the envelope turns into a problem. */
-export type Answer = RequestFacts & ({ readonly response: Response } | { readonly failure: unknown });
+/**
+ * An answer as data: the envelope makes it one Response with every header at once (headers set
+ * one by one on a built Response cost the hot path more than building it).
+ */
+export interface Reply {
+  readonly status: number;
+  /** The body's text: `application/json` unless `headers` names another content type. */
+  readonly body: string | null;
+  /** What the operation adds (`location`, `retry-after`…) to the headers every response carries. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
 
-/** The app as the envelope drives it. */
-export type AppHandler = (request: Request) => Promise<Answer>;
+/**
+ * The app's answer: a reply (the API's operations), a Response (what a framework built: the
+ * docs), or the failure the envelope turns into a problem.
+ */
+export type Answer = RequestFacts &
+  ({ readonly reply: Reply } | { readonly response: Response } | { readonly failure: unknown });
+
+/** The app as the envelope drives it, given the request's path (without the query). */
+export type AppHandler = (request: Request, path: string) => Promise<Answer>;
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 export interface EnvelopeOptions {
-  /** Called last on every response, e.g. to add `Connection: close` while draining. */
-  readonly finish?: (response: Response) => Response;
+  /** Whether responses should close their connection now (a draining server's keep-alive clients). */
+  readonly closing?: () => boolean;
   /**
    * Cross-origin access: preflights are answered before the app, and the headers go on every
    * response (errors included) to an allowed origin.
@@ -40,32 +57,39 @@ const CLIENT_CLOSED = new HttpProblem('ClientClosedRequest', 'The client closed 
  * Every failure reaches this one place (the app rethrows what it cannot answer), so the
  * request id, the failure and the caller are plain values here. Keeping this outside the
  * framework means no error path can skip it. It sits on every request's path, so it is one
- * promise hop and builds a log entry only when the logger will write it (the benchmark
- * measures both levels).
+ * promise hop, builds each response once, and builds a log entry only when the logger will
+ * write it (the benchmark measures both levels).
  */
 export function withEnvelope(
   handle: AppHandler,
   logger: Logger,
   options: EnvelopeOptions = {},
 ): FetchHandler {
-  const { finish, cors } = options;
+  const { closing, cors } = options;
   return (request) => {
     const startedAt = performance.now();
     const headers = request.headers;
     const requestId = requestIdFrom((name) => headers.get(name));
-    const complete = (response: Response, facts: RequestFacts, failure?: unknown): Response => {
-      const out = response.headers;
+    const path = pathOf(request.url);
+    const complete = (answer: Reply | Response, facts: RequestFacts, failure?: unknown): Response => {
       const added = responseHeaders(requestId, cors, cors === undefined ? null : headers.get('origin'));
-      for (const name in added) out.set(name, added[name] as string);
-      const { method } = request;
-      const path = pathOf(request.url);
+      if (closing?.() === true) added.connection = 'close';
+      let response: Response;
+      if (answer instanceof Response) {
+        response = answer;
+        const out = response.headers;
+        for (const name in added) out.set(name, added[name] as string);
+      } else {
+        if (answer.headers !== undefined) Object.assign(added, answer.headers);
+        if (answer.body !== null) added['content-type'] ??= JSON_CONTENT_TYPE;
+        response = new Response(answer.body, { status: answer.status, headers: added });
+      }
       const { caller, operation, storeMs, replayed } = facts;
-      const status = response.status;
       logRequest(logger, {
         requestId,
-        method,
+        method: request.method,
         path,
-        status,
+        status: response.status,
         startedAt,
         failure,
         caller,
@@ -73,27 +97,32 @@ export function withEnvelope(
         storeMs,
         replayed,
       });
-      return finish ? finish(response) : response;
+      return response;
     };
     const fail = (error: unknown, facts: RequestFacts): Response => {
       // Whatever failed once the client had gone (its body read, typically) failed because it went.
       const failure = request.signal.aborted ? CLIENT_CLOSED : error;
-      return complete(problemResponse(failure, requestId), facts, error);
+      return complete(problemReply(failure, requestId), facts, error);
     };
     let pending: Promise<Answer>;
     try {
       // A CORS preflight is answered here, before the app: it is about the API, not a route.
       const answer =
         cors !== undefined && request.method === 'OPTIONS'
-          ? preflight(cors, request.method, pathOf(request.url), (name) => headers.get(name))
+          ? preflight(cors, request.method, path, (name) => headers.get(name))
           : undefined;
-      if (answer !== undefined) return Promise.resolve(complete(new Response(null, answer), {}));
-      pending = handle(request);
+      if (answer !== undefined) return Promise.resolve(complete({ ...answer, body: null }, {}));
+      pending = handle(request, path);
     } catch (error) {
       return Promise.resolve(fail(error, {}));
     }
     return pending.then(
-      (answer) => ('response' in answer ? complete(answer.response, answer) : fail(answer.failure, answer)),
+      (answer) =>
+        'reply' in answer
+          ? complete(answer.reply, answer)
+          : 'response' in answer
+            ? complete(answer.response, answer)
+            : fail(answer.failure, answer),
       (error: unknown) => fail(error, {}),
     );
   };

@@ -6,7 +6,7 @@ import { type Drain, drainOf } from '../shared/drain.ts';
 import { lastResort } from '../shared/last-resort.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { App } from './app.ts';
-import { pathOf, withEnvelope } from './envelope.ts';
+import { withEnvelope } from './envelope.ts';
 
 /**
  * The most request-header bytes the container accepts: the ALB's own limit for a whole header
@@ -39,20 +39,14 @@ export interface ServedApp {
 export function serveApp(app: App, options: ServerOptions): ServedApp {
   let draining = false;
   const handle = withEnvelope(
-    (request) => {
-      if (draining && request.method === 'GET' && pathOf(request.url) === OPERATION_ROUTES.ready.path) {
+    (request, path) => {
+      if (draining && request.method === 'GET' && path === OPERATION_ROUTES.ready.path) {
         return Promise.resolve({ failure: new ShuttingDown(1), operation: OPERATION_ROUTES.ready.metric });
       }
-      return app.handle(request);
+      return app.handle(request, path);
     },
     options.logger,
-    {
-      cors: options.cors,
-      finish: (response) => {
-        if (draining) response.headers.set('connection', 'close');
-        return response;
-      },
-    },
+    { cors: options.cors, closing: () => draining },
   );
   const server = Bun.serve({
     port: options.port,

@@ -23,25 +23,20 @@ export interface AnsweredRequest extends RequestMeasures {
 export function logRequest(logger: Logger, request: AnsweredRequest): void {
   if (!logger.logsRequest(request.status)) return;
   const latency = Math.round((performance.now() - request.startedAt) * 100) / 100;
+  // The caller's fields are set only when a token named someone (an absent field is no member).
+  const subject = request.caller?.subject ?? undefined;
   const entry: RequestLogEntry = {
     request_id: request.requestId,
     method: request.method,
     path: request.path,
     status: request.status,
     latency_ms: latency,
-    ...callerFields(request.caller),
+    client_id: subject === undefined ? undefined : request.caller?.clientId,
+    sub: subject,
     error: request.status >= 500 ? describeFailure(request.failure) : undefined,
   };
   const metrics = logger.writesMetrics
     ? requestMetrics(request, request.status, latency, request.failure)
     : undefined;
   logger.request(entry, metrics);
-}
-
-/** The identity fields of a request's log line, from the caller a token proved (if any). */
-function callerFields(caller: Caller | undefined): { client_id?: string; sub?: string } {
-  if (caller === undefined || caller.subject === null) return {};
-  return caller.clientId === undefined
-    ? { sub: caller.subject }
-    : { client_id: caller.clientId, sub: caller.subject };
 }

@@ -6,7 +6,7 @@ import { ItemService } from '../../../domain/item-service.ts';
 import { issuerForTests } from '../../shared/auth/test/test-issuer.ts';
 import { createLogger, type RequestLogEntry } from '../../shared/logger.ts';
 import { createApp } from '../app.ts';
-import { withEnvelope } from '../envelope.ts';
+import { pathOf, withEnvelope } from '../envelope.ts';
 
 const BASE = 'http://picus.test';
 
@@ -18,7 +18,7 @@ function harness() {
   const lines: string[] = [];
   const logger = createLogger('info', (line) => lines.push(line));
   const app = createApp({ service: new ItemService(repository), auth: tokens.auth });
-  const handle = withEnvelope((request) => app.handle(request), logger);
+  const handle = withEnvelope(app.handle, logger);
   const call = (path: string, init?: RequestInit) => {
     const headers = new Headers(init?.headers);
     if (!headers.has('authorization')) headers.set('authorization', `Bearer ${tokens.token}`);
@@ -309,8 +309,9 @@ describe('routing errors', () => {
     const app = createApp({ service: new ItemService(repository), auth: tokens.auth });
     const headers = { authorization: `Bearer ${tokens.token}` };
     for (const origin of ['http://a', 'http://ab:1', 'http://[::1]', 'http://127.0.0.1:8000']) {
-      const answer = await app.handle(new Request(`${origin}/picus/list`, { headers }));
-      expect('response' in answer && answer.response.status).toBe(200);
+      const request = new Request(`${origin}/picus/list`, { headers });
+      const answer = await app.handle(request, pathOf(request.url));
+      expect('reply' in answer && answer.reply.status).toBe(200);
     }
   });
 

@@ -66,7 +66,7 @@ const hostileRequest = () =>
 test(`HTTP API under ${RUNS} generated requests with tokens: no 5xx, problem+json errors, request ids, no stray writes`, async () => {
   const repository = new MemoryItemRepository();
   const app = createApp({ service: new ItemService(repository), auth: createAuthorizer(issuer.settings) });
-  const handle = withEnvelope((request) => app.handle(request), createLogger('silent'));
+  const handle = withEnvelope(app.handle, createLogger('silent'));
   const statuses = new Map<number, number>();
   let cases = 0;
   await fc.assert(

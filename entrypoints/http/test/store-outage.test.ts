@@ -21,11 +21,10 @@ afterAll(() => client.destroy());
 
 const logs: string[] = [];
 const handle = withEnvelope(
-  (request) =>
-    createApp({
-      service: new ItemService(new DynamoItemRepository(client, 'picus_data')),
-      auth: createAuthorizer({ mode: 'none' }),
-    }).handle(request),
+  createApp({
+    service: new ItemService(new DynamoItemRepository(client, 'picus_data')),
+    auth: createAuthorizer({ mode: 'none' }),
+  }).handle,
   createLogger('info', (line) => logs.push(line)),
 );
 const call = (path: string, init?: RequestInit) => handle(new Request(`http://picus.test${path}`, init));

@@ -41,7 +41,7 @@ function container(cors: CorsPolicy | undefined) {
     service: new ItemService(new MemoryItemRepository()),
     auth: createAuthorizer({ mode: 'none' }),
   });
-  const handle = withEnvelope((request) => app.handle(request), createLogger('silent'), { cors });
+  const handle = withEnvelope(app.handle, createLogger('silent'), { cors });
   return (path: string, init: RequestInit = {}) => handle(new Request(`http://picus.test${path}`, init));
 }
 

@@ -44,3 +44,48 @@ describe('metrics in request lines (APP_METRICS)', () => {
     expect(line.Operation).toBeUndefined();
   });
 });
+
+describe('a request line is the entry serialized', () => {
+  // The line is written member by member for speed; it must be exactly what serializing says.
+  const odd = [
+    '',
+    'plain',
+    'quote " and \\ backslash',
+    'new\nline\ttab\u0000nul',
+    'ünïcödé ☃ 𝄞',
+    '\ud800 lone',
+    '</script>',
+  ];
+  const entries = odd.flatMap((text, i) => [
+    { request_id: text, method: 'GET', path: `/picus/get/${text}`, status: 200, latency_ms: i / 7 },
+    {
+      request_id: 'r',
+      method: text,
+      path: text,
+      status: 503,
+      latency_ms: 0,
+      client_id: text,
+      sub: `${text}-sub`,
+      error: `Error: ${text}`,
+    },
+    { request_id: 'r', method: 'GET', path: '/x', status: 499, latency_ms: Number.NaN, sub: text },
+  ]);
+
+  test.each([true, false])('with metrics %p: the same text as JSON.stringify of the line', (metrics) => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', (line) => lines.push(line), { metrics });
+    const emf = { directive: '[{"Namespace":"picus"}]', members: '"Operation":"get","Requests":1' };
+    for (const entry of entries) {
+      lines.length = 0;
+      logger.request(entry, emf);
+      const line = lines[0] as string;
+      expect(line.endsWith('}\n')).toBe(true);
+      const { _aws, time, level, ...rest } = JSON.parse(line);
+      const expected = metrics
+        ? { _aws, time, level, ...entry, Operation: 'get', Requests: 1 }
+        : { time, level, ...entry };
+      expect(line).toBe(`${JSON.stringify(expected)}\n`);
+      expect(rest.path).toBe(entry.path);
+    }
+  });
+});
