@@ -82,6 +82,10 @@ export function assertValidData(data: unknown): asserts data is JsonObject {
   storableData(data);
 }
 
+/**
+ * `value` in its storable form: the same value when it already is (the common case: a parsed
+ * body is copied only where a number is rewritten), else a copy with the rewritten parts.
+ */
 function storableValue(value: JsonValue, depth: number): JsonValue {
   if (isJsonNumber(value)) return storableNumber(value);
   if (typeof value === 'string') {
@@ -91,18 +95,35 @@ function storableValue(value: JsonValue, depth: number): JsonValue {
   if (typeof value !== 'object' || value === null) return value;
   if (depth > MAX_DATA_DEPTH)
     throw new InvalidItem(`The item is nested deeper than ${MAX_DATA_DEPTH} levels.`);
-  if (Array.isArray(value)) return value.map((child) => storableValue(child, depth + 1));
-  const copy: JsonObject = {};
-  for (const name of Object.keys(value)) {
-    assertStorableName(name);
-    Object.defineProperty(copy, name, {
-      value: storableValue(value[name] as JsonValue, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+  if (Array.isArray(value)) {
+    let copy: JsonValue[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const child = value[i] as JsonValue;
+      const stored = storableValue(child, depth + 1);
+      if (copy === undefined && !Object.is(stored, child)) copy = value.slice(0, i);
+      copy?.push(stored);
+    }
+    return copy ?? value;
   }
-  return copy;
+  let copy: JsonObject | undefined;
+  const names = Object.keys(value);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    assertStorableName(name);
+    const child = value[name] as JsonValue;
+    const stored = storableValue(child, depth + 1);
+    if (copy === undefined && !Object.is(stored, child)) {
+      copy = {};
+      for (const earlier of names.slice(0, i)) defineMember(copy, earlier, value[earlier] as JsonValue);
+    }
+    if (copy !== undefined) defineMember(copy, name, stored);
+  }
+  return copy ?? value;
+}
+
+/** Sets a member as an own entry (a `__proto__` key stays data, not the copy's prototype). */
+function defineMember(object: JsonObject, name: string, value: JsonValue): void {
+  Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function storableNumber(value: number | ExactNumber): number | ExactNumber {
@@ -113,7 +134,9 @@ function storableNumber(value: number | ExactNumber): number | ExactNumber {
   }
   const canonical = canonicalNumber(value.rawJSON);
   if ('refusal' in canonical) throw new InvalidItem(canonical.refusal);
-  return numberValue(canonical.text);
+  const stored = numberValue(canonical.text);
+  // Already canonical: the same value, so its container needs no copy.
+  return typeof stored !== 'number' && stored.rawJSON === value.rawJSON ? value : stored;
 }
 
 function assertStorableName(name: string): void {

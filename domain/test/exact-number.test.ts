@@ -163,4 +163,20 @@ describe('the JSON.parse fast path (texts whose numbers a double keeps)', () => 
     expect(parsed.b).toBe('x-0y');
     expect(JSON.stringify(parsed)).toBe('{"a":"1.50","b":"x-0y","n":1.5}');
   });
+
+  test('storing copies only what it rewrites, and never changes what it was given', () => {
+    const canonicalData = parseExactJson('{"n":42,"l":[1,"a",{"b":2.5}],"o":{"x":null,"t":true}}');
+    expect(storableData(canonicalData)).toBe(canonicalData as object);
+    const source = '{"keep":{"x":["a",true]},"l":[1,{"z":-0}],"n":1.50,"__proto__":{"p":"q"}}';
+    const rewritten = parseExactJson(source) as Record<string, unknown>;
+    const stored = storableData(rewritten) as Record<string, unknown>;
+    expect(stored).not.toBe(rewritten);
+    expect(JSON.stringify(rewritten)).toBe(source);
+    expect(JSON.stringify(stored)).toBe(
+      '{"keep":{"x":["a",true]},"l":[1,{"z":0}],"n":1.5,"__proto__":{"p":"q"}}',
+    );
+    // What needed no rewrite is shared; `__proto__` stays an own member, not the copy's prototype.
+    expect(stored.keep).toBe(rewritten.keep);
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+  });
 });

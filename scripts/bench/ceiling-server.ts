@@ -6,7 +6,8 @@
  * WITH_HEADERS=1 to also send what every picus response carries (the caller's
  * x-request-id or a new one, nosniff, no-store): the reference that shows what those
  * headers alone cost. POST /picus/put parses the JSON body and answers 201 with a new id,
- * as picus does, with nothing stored.
+ * as picus does, with nothing stored; with KEEP_ITEMS=1 it keeps each item as the memory store
+ * does (its JSON text in a Map), so the cost of keeping items alone can be told apart.
  */
 const item = JSON.parse(process.env.ITEM_JSON ?? '{"object_id":"x","data":{},"created_at":""}') as {
   object_id: string;
@@ -15,6 +16,7 @@ const items = new Map<string, unknown>([[item.object_id, item]]);
 const page: unknown = process.env.LIST_JSON ? JSON.parse(process.env.LIST_JSON) : undefined;
 const PREFIX = '/picus/get/';
 const withHeaders = process.env.WITH_HEADERS === '1';
+const kept = process.env.KEEP_ITEMS === '1' ? new Map<string, string>() : undefined;
 
 const init = (
   request: Request,
@@ -42,10 +44,12 @@ const server = Bun.serve({
     const path = request.url.slice(request.url.indexOf('/', 7));
     if (path === '/health') return Response.json({ status: 'ok' }, init(request));
     if (request.method === 'POST' && path === '/picus/put') {
-      await request.json();
+      const data: unknown = await request.json();
       const object_id = crypto.randomUUID();
+      const created_at = new Date().toISOString();
+      kept?.set(object_id, JSON.stringify({ object_id, data, created_at, created_by: null }));
       const location = { location: `/picus/get/${object_id}` };
-      return Response.json({ object_id, created_at: new Date().toISOString() }, init(request, 201, location));
+      return Response.json({ object_id, created_at }, init(request, 201, location));
     }
     if (page !== undefined && path.startsWith('/picus/list')) return Response.json(page, init(request));
     if (path.startsWith(PREFIX)) {

@@ -30,6 +30,13 @@ export function adminClient(endpoint: string): DynamoDBClient {
 
 const waitForHealth = (url: string) => waitForHttp(`${url}/health`, { timeoutMs: 15_000 });
 
+/** What the bare reference server sends and does besides answering (see ceiling-server.ts). */
+export interface CeilingOptions {
+  readonly headers?: boolean;
+  readonly list?: string;
+  readonly keepItems?: boolean;
+}
+
 export class BenchServers {
   private readonly stops: Array<() => Promise<void>> = [];
 
@@ -85,17 +92,19 @@ export class BenchServers {
   }
 
   /**
-   * The web tier's ceiling (ceiling-server.ts) serving `itemJson` (and `listJson` as the list
-   * page); with `withHeaders`, picus's headers too.
+   * The web tier's ceiling (ceiling-server.ts) serving `itemJson` (and `list` as the list page);
+   * with `headers`, picus's headers too; with `keepItems`, each put's item kept as the memory store does.
    */
-  async ceiling(itemJson: string, withHeaders = false, listJson?: string): Promise<Served> {
+  async ceiling(itemJson: string, options: CeilingOptions = {}): Promise<Served> {
+    const { headers = false, list, keepItems = false } = options;
     const port = await freePort();
     const proc = this.started(
       spawnPinned(SERVER_CPU, ['bun', join(BENCH_DIR, 'ceiling-server.ts')], {
         PORT: String(port),
         ITEM_JSON: itemJson,
-        ...(withHeaders ? { WITH_HEADERS: '1' } : {}),
-        ...(listJson !== undefined ? { LIST_JSON: listJson } : {}),
+        ...(headers ? { WITH_HEADERS: '1' } : {}),
+        ...(list !== undefined ? { LIST_JSON: list } : {}),
+        ...(keepItems ? { KEEP_ITEMS: '1' } : {}),
       }),
     );
     const url = `http://127.0.0.1:${port}`;

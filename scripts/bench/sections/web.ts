@@ -44,7 +44,7 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
   const openItem = await seedItem(open.url, {});
   const ceiling = await servers.ceiling(item.json);
   // The same bare server, also sending the headers every picus response must carry.
-  const headed = await servers.ceiling(item.json, true);
+  const headed = await servers.ceiling(item.json, { headers: true });
   const rows: LoadRow[] = [];
   const targets: Target[] = [];
   for (const [endpoint, path, infoPath, openPath] of [
@@ -167,7 +167,7 @@ const LIST_PAGE = 100;
 /**
  * The request and response bodies of the production case (`server`: info, metrics on, drained
  * pipe): `POST /picus/put` with 1 KiB of JSON against a bare server that parses the same body and
- * answers 201 with the same headers, and `GET /picus/list?limit=100` against a bare server
+ * answers 201 with the same headers (and the same server keeping each item, as a store must), and `GET /picus/list?limit=100` against a bare server
  * serializing the same page (bytes/s from the page's size).
  */
 async function bodyRows(
@@ -181,7 +181,10 @@ async function bodyRows(
   for (let i = 0; i < LIST_PAGE; i++) await seedItem(server.url, authorized);
   const listPath = `/picus/list?limit=${LIST_PAGE}`;
   const pageJson = await (await fetch(`${server.url}${listPath}`, { headers: authorized })).text();
-  const bare = await servers.ceiling(itemJson, true, pageJson);
+  const bare = await servers.ceiling(itemJson, { headers: true, list: pageJson });
+  // What keeping items costs by itself: the same bare server, also keeping each put's item as
+  // the memory store does (its JSON text in a Map that grows for the whole run).
+  const keeping = await servers.ceiling(itemJson, { headers: true, keepItems: true });
   log(`web: GET ${listPath}`);
   const list = await compare(
     [
@@ -194,6 +197,7 @@ async function bodyRows(
   const put = await compare(
     [
       { name: 'bare', url: `${bare.url}/picus/put`, pid: bare.pid, script: PUT_1K },
+      { name: 'keeping', url: `${keeping.url}/picus/put`, pid: keeping.pid, script: PUT_1K },
       { name: 'picus', url: `${server.url}/picus/put`, pid: server.pid, script: PUT_1K, headers: authorized },
     ],
     timing,
@@ -210,14 +214,21 @@ async function bodyRows(
     rowOf(`GET ${listPath} bare Bun.serve serializing the same page, same headers`, lb, lb, perSecond(lb)),
     rowOf(`GET ${listPath} picus binary, memory, info, drained pipe`, lp, lb, perSecond(lp)),
   );
-  const [pb, pp] = [put.get('bare'), put.get('picus')];
+  const [pb, pk, pp] = [put.get('bare'), put.get('keeping'), put.get('picus')];
   rows.push(
     rowOf('POST /picus/put (1 KiB) bare Bun.serve parsing the body, 201, same headers', pb, pb),
-    rowOf('POST /picus/put (1 KiB) picus binary, memory, info, drained pipe', pp, pb),
+    rowOf('POST /picus/put (1 KiB) the same, keeping each item as JSON text in a Map', pk, pb),
+    rowOf(
+      'POST /picus/put (1 KiB) picus binary, memory, info, drained pipe',
+      pp,
+      pb,
+      pk && pp && pb ? `${pct(ratioOf(pp, pb) / ratioOf(pk, pb))} of the server keeping items` : undefined,
+    ),
   );
   if (pb && pp)
     targets.push(
       ratioTarget('Web POST /picus/put (1 KiB) vs the bare server parsing it', ratioOf(pp, pb), 0.7),
     );
+
   return { rows, targets };
 }
