@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { canonicalNumber, parseExactJson } from '../exact-number.ts';
 import { sameJson } from '../idempotency.ts';
-import type { JsonValue } from '../item.ts';
+import type { JsonObject, JsonValue } from '../item.ts';
 import { storableData } from '../item-rules.ts';
 
 const canonical = (text: string) => {
@@ -165,8 +165,8 @@ describe('the JSON.parse fast path (texts whose numbers a double keeps)', () => 
   });
 
   test('storing copies only what it rewrites, and never changes what it was given', () => {
-    const canonicalData = parseExactJson('{"n":42,"l":[1,"a",{"b":2.5}],"o":{"x":null,"t":true}}');
-    expect(storableData(canonicalData)).toBe(canonicalData as object);
+    const canonicalData: unknown = parseExactJson('{"n":42,"l":[1,"a",{"b":2.5}],"o":{"x":null,"t":true}}');
+    expect(storableData(canonicalData)).toBe(canonicalData as JsonObject);
     const source = '{"keep":{"x":["a",true]},"l":[1,{"z":-0}],"n":1.50,"__proto__":{"p":"q"}}';
     const rewritten = parseExactJson(source) as Record<string, unknown>;
     const stored = storableData(rewritten) as Record<string, unknown>;
