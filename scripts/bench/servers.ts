@@ -112,6 +112,27 @@ export class BenchServers {
     return { ...proc, url };
   }
 
+  /**
+   * The floor of the production case's GET (floor-server.ts): picus's required work for one
+   * request and nothing else, checking the run's tokens, logging at info with EMF to a drained pipe.
+   */
+  async floor(itemJson: string): Promise<Served> {
+    const port = await freePort();
+    const stdout = this.drainedPipe();
+    const proc = this.started(
+      spawnPinned(
+        SERVER_CPU,
+        ['bun', join(BENCH_DIR, 'floor-server.ts')],
+        { PORT: String(port), ITEM_JSON: itemJson, APP_METRICS: 'emf', ...this.auth.env },
+        { stdout },
+      ),
+    );
+    closeSync(stdout);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url);
+    return { ...proc, url };
+  }
+
   /** The embedded DynamoDB (dynalite, in memory) with the bench table, pinned to the load CPU: see the dynamo section. */
   async engine(): Promise<PinnedProcess & { readonly endpoint: string }> {
     const script = join(ROOT, 'adapters/dynamodb/embedded/dynalite-server.cjs');

@@ -45,6 +45,8 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
   const ceiling = await servers.ceiling(item.json);
   // The same bare server, also sending the headers every picus response must carry.
   const headed = await servers.ceiling(item.json, { headers: true });
+  // The production case's required work and nothing else: how close picus can come to `headed`.
+  const floor = await servers.floor(item.json);
   const rows: LoadRow[] = [];
   const targets: Target[] = [];
   for (const [endpoint, path, infoPath, openPath] of [
@@ -67,6 +69,7 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
         // The same request (token included: its bytes cost the parser alike), not checked.
         ...(isItem
           ? [
+              { name: 'floor', url: `${floor.url}${path}`, pid: floor.pid, headers: authorized },
               { name: 'picus-open', url: `${open.url}${openPath}`, pid: open.pid, headers: authorized },
               {
                 name: 'picus-emf',
@@ -116,6 +119,16 @@ export const benchWeb: SectionRunner<'web'> = async ({ settings, auth, servers }
         ),
         rowOf(`${endpoint} picus binary, memory, LOG_LEVEL=info, drained pipe, APP_METRICS=emf`, withEmf, c),
       );
+      const f = results.get('floor');
+      if (f)
+        rows.push(
+          rowOf(
+            `${endpoint} floor: bare Bun.serve doing only the required work (id, token, store, headers, log line)`,
+            f,
+            c,
+            `picus (info, EMF): ${pct(ratioOf(withEmf, c) / ratioOf(f, c))} of this`,
+          ),
+        );
       // One CPU saturated by both: the rate ratio is the CPU ratio per request.
       const cost = 1 - ratioOf(withEmf, c) / ratioOf(withoutEmf, c);
       targets.push(
