@@ -88,10 +88,10 @@ export class MemoryItemRepository implements ItemRepository {
 }
 
 /**
- * The service validated the data as JSON before it reached the store, so the text
- * round-trips exactly; JSON.parse keeps a `__proto__` key as an own property.
+ * The service validated the data as JSON before it reached the store, so the text round-trips
+ * exactly; JSON.parse keeps a `__proto__` key as an own property. Numbers come back as the exact
+ * text they were stored as (canonical already), as DynamoDB's do.
  */
-/** Numbers come back as the exact text they were stored as (canonical already), as DynamoDB's do. */
 function decode(text: string): Item {
   return parseExactJson(text) as Item;
 }
