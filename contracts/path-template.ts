@@ -18,6 +18,12 @@ export function templateMatcher(template: string): (path: string) => boolean {
     const pattern = templatePattern(template);
     return (path) => pattern.test(path);
   }
-  const prefix = template.slice(0, open);
+  const prefix = templatePrefix(template);
   return (path) => path.startsWith(prefix) && path.indexOf('/', prefix.length) < 0;
+}
+
+/** What precedes a template's first `{parameter}` (`/picus/get/` of `/picus/get/{key}`); all of it without one. */
+export function templatePrefix(template: string): string {
+  const open = template.indexOf('{');
+  return open < 0 ? template : template.slice(0, open);
 }

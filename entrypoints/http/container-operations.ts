@@ -3,10 +3,11 @@ import type { HealthResponse, ReadyResponse } from '../../contracts/health.ts';
 
 import { ListItemsQuery, type ListItemsResponse, type PutItemResponse } from '../../contracts/item.ts';
 import { OPERATION_ROUTES, type OperationRoute } from '../../contracts/operation-routes.ts';
+import { templatePrefix } from '../../contracts/path-template.ts';
 import { InvalidPageRequest } from '../../domain/errors.ts';
 import { assertValidIdempotencyKey } from '../../domain/item-rules.ts';
 import { decodePathKey } from '../shared/path-key.ts';
-import type { Reply } from './envelope.ts';
+import type { Reply } from '../shared/reply.ts';
 import type { Exchange } from './exchange.ts';
 import { readJsonBody } from './json-body.ts';
 import { queryOf } from './query.ts';
@@ -24,7 +25,7 @@ const READY: Reply = {
 };
 
 /** `/picus/get/`: what precedes the key in the getItem path. */
-const GET_ITEM_PREFIX = OPERATION_ROUTES.getItem.path.slice(0, OPERATION_ROUTES.getItem.path.indexOf('{'));
+const GET_ITEM_PREFIX = templatePrefix(OPERATION_ROUTES.getItem.path);
 
 /**
  * The operations the container serves, dispatched straight from the operations table: no

@@ -3,28 +3,16 @@ import type { Caller } from '../shared/auth/caller.ts';
 import { type CorsPolicy, preflight } from '../shared/cors.ts';
 import { HttpProblem } from '../shared/http-problem.ts';
 import type { Logger } from '../shared/logger.ts';
+import { problemReply, type Reply } from '../shared/reply.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { logRequest } from '../shared/request-log.ts';
 import type { RequestMeasures } from '../shared/request-metrics.ts';
 import { responseHeaders } from '../shared/response-headers.ts';
-import { problemReply } from './problem-reply.ts';
 
 /** What the app learnt of a request besides its answer: who called, and what it measured. */
 export interface RequestFacts extends RequestMeasures {
   /** Who a token proved the caller to be (for refusals too, when the token named someone). */
   readonly caller?: Caller | undefined;
-}
-
-/**
- * An answer as data: the envelope makes it one Response with every header at once (headers set
- * one by one on a built Response cost the hot path more than building it).
- */
-export interface Reply {
-  readonly status: number;
-  /** The body's text: `application/json` unless `headers` names another content type. */
-  readonly body: string | null;
-  /** What the operation adds (`location`, `retry-after`…) to the headers every response carries. */
-  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

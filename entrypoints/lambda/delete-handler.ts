@@ -1,7 +1,7 @@
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import type { DeleteItemResponse } from '../../contracts/item.ts';
 import { OPERATION_ROUTES, operationFor } from '../../contracts/operation-routes.ts';
-import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem-kinds.ts';
+import { templatePrefix } from '../../contracts/path-template.ts';
 import type { ItemService } from '../../domain/item-service.ts';
 import { callerOfFailure } from '../shared/auth/auth-failures.ts';
 import type { Authorizer } from '../shared/auth/authorizer.ts';
@@ -9,7 +9,7 @@ import type { Caller } from '../shared/auth/caller.ts';
 import type { CorsPolicy } from '../shared/cors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { decodePathKey } from '../shared/path-key.ts';
-import { problemFor } from '../shared/problem-mapping.ts';
+import { problemReply } from '../shared/reply.ts';
 import { requestIdFrom } from '../shared/request-id.ts';
 import { logRequest } from '../shared/request-log.ts';
 import { responseHeaders } from '../shared/response-headers.ts';
@@ -19,7 +19,7 @@ import { albHeader, albResult } from './alb-event.ts';
 
 const DELETE_ITEM = OPERATION_ROUTES.deleteItem;
 /** `/picus/`: what precedes the key in the operation's path template. */
-const KEY_PREFIX = DELETE_ITEM.path.slice(0, DELETE_ITEM.path.indexOf('{'));
+const KEY_PREFIX = templatePrefix(DELETE_ITEM.path);
 
 /**
  * `DELETE /picus/{key}` for an ALB Lambda target group. ALB events carry no path
@@ -67,11 +67,11 @@ export function createDeleteHandler(
       }
     } catch (error) {
       caller ??= callerOfFailure(error);
-      const problem = problemFor(error, requestId);
+      const problem = problemReply(error, requestId);
       failure = error;
       status = problem.status;
-      headers = { ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE };
-      body = JSON.stringify(problem.body);
+      headers = problem.headers;
+      body = problem.body;
     }
     Object.assign(headers, responseHeaders(requestId, cors, albHeader(event, 'origin') ?? null));
     const operation = op?.metric;
