@@ -54,28 +54,38 @@ export class BenchServers {
    * reads a task's stdout): the server pays for writing its lines, not for reading them.
    */
   async picus(env: Record<string, string>, label: string, drainedStdout = false): Promise<Served> {
+    const served = await this.server(
+      [BINARY],
+      (port) => ({
+        PORT_APP: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        TABLE_NAME: TABLE,
+        AWS_REGION: 'us-east-1',
+        ...this.auth.env,
+        ...env,
+      }),
+      drainedStdout,
+    );
+    log(`${label} up on ${served.url} (pid ${served.pid})`);
+    return served;
+  }
+
+  /**
+   * `command` serving on the server CPU at a free port (`envFor` says how it is told which),
+   * once its /health answers; its stdout to /dev/null or, with `drainedStdout`, a drained pipe.
+   */
+  private async server(
+    command: readonly string[],
+    envFor: (port: number) => Record<string, string>,
+    drainedStdout: boolean,
+  ): Promise<Served> {
     const port = await freePort();
     const stdout = drainedStdout ? this.drainedPipe() : 'ignore';
-    const proc = this.started(
-      spawnPinned(
-        SERVER_CPU,
-        [BINARY],
-        {
-          PORT_APP: String(port),
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'silent',
-          TABLE_NAME: TABLE,
-          AWS_REGION: 'us-east-1',
-          ...this.auth.env,
-          ...env,
-        },
-        { stdout },
-      ),
-    );
+    const proc = this.started(spawnPinned(SERVER_CPU, command, envFor(port), { stdout }));
     if (typeof stdout === 'number') closeSync(stdout);
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url);
-    log(`${label} up on ${url} (pid ${proc.pid})`);
     return { ...proc, url };
   }
 
@@ -95,42 +105,31 @@ export class BenchServers {
    * The web tier's ceiling (ceiling-server.ts) serving `itemJson` (and `list` as the list page);
    * with `headers`, picus's headers too; with `keepItems`, each put's item kept as the memory store does.
    */
-  async ceiling(itemJson: string, options: CeilingOptions = {}): Promise<Served> {
+  ceiling(itemJson: string, options: CeilingOptions = {}): Promise<Served> {
     const { headers = false, list, keepItems = false } = options;
-    const port = await freePort();
-    const proc = this.started(
-      spawnPinned(SERVER_CPU, ['bun', join(BENCH_DIR, 'ceiling-server.ts')], {
+    return this.server(
+      ['bun', join(BENCH_DIR, 'ceiling-server.ts')],
+      (port) => ({
         PORT: String(port),
         ITEM_JSON: itemJson,
         ...(headers ? { WITH_HEADERS: '1' } : {}),
         ...(list !== undefined ? { LIST_JSON: list } : {}),
         ...(keepItems ? { KEEP_ITEMS: '1' } : {}),
       }),
+      false,
     );
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(url);
-    return { ...proc, url };
   }
 
   /**
    * The floor of the production case's GET (floor-server.ts): picus's required work for one
    * request and nothing else, checking the run's tokens, logging at info with EMF to a drained pipe.
    */
-  async floor(itemJson: string): Promise<Served> {
-    const port = await freePort();
-    const stdout = this.drainedPipe();
-    const proc = this.started(
-      spawnPinned(
-        SERVER_CPU,
-        ['bun', join(BENCH_DIR, 'floor-server.ts')],
-        { PORT: String(port), ITEM_JSON: itemJson, APP_METRICS: 'emf', ...this.auth.env },
-        { stdout },
-      ),
+  floor(itemJson: string): Promise<Served> {
+    return this.server(
+      ['bun', join(BENCH_DIR, 'floor-server.ts')],
+      (port) => ({ PORT: String(port), ITEM_JSON: itemJson, APP_METRICS: 'emf', ...this.auth.env }),
+      true,
     );
-    closeSync(stdout);
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(url);
-    return { ...proc, url };
   }
 
   /** The embedded DynamoDB (dynalite, in memory) with the bench table, pinned to the load CPU: see the dynamo section. */
